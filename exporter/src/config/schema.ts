@@ -1,0 +1,157 @@
+/**
+ * The configuration file's schema. Sections follow the pipeline (vmanomaly style): where data
+ * comes from (source), what is forecast (series, each with its model and detector), how often
+ * (schedule), safety limits (limits), and the HTTP server (web). Unknown keys are rejected.
+ */
+import { z } from 'zod';
+import { parseDuration } from '../util/duration.js';
+
+/** A Prometheus duration string ("5m", "1h30m"), parsed to seconds. */
+export const duration = (what = 'a duration such as "5m" or "1h30m"') =>
+  z.union([z.string(), z.number()]).transform((value, ctx) => {
+    const seconds = typeof value === 'number' ? value : parseDuration(value);
+    if (seconds === undefined || !Number.isFinite(seconds) || seconds <= 0) {
+      ctx.addIssue({ code: 'custom', message: `expected ${what}, got ${JSON.stringify(value)}` });
+      return z.NEVER;
+    }
+    return seconds;
+  });
+
+const byteSize = z
+  .union([z.number().int().positive(), z.string().regex(/^\d+(\.\d+)?\s*(B|KiB|MiB|GiB|KB|MB|GB)$/)])
+  .transform((v) => {
+    if (typeof v === 'number') return v;
+    const m = /^(\d+(?:\.\d+)?)\s*(\w+)$/.exec(v)!;
+    const mult: Record<string, number> = {
+      B: 1,
+      KB: 1e3,
+      MB: 1e6,
+      GB: 1e9,
+      KiB: 1024,
+      MiB: 1024 ** 2,
+      GiB: 1024 ** 3,
+    };
+    return Math.round(Number(m[1]) * mult[m[2]]);
+  });
+
+const level = z
+  .number()
+  .gt(0, 'expected a coverage level between 0 and 1 (exclusive), e.g. 0.95')
+  .lt(1, 'expected a coverage level between 0 and 1 (exclusive), e.g. 0.95');
+
+const prometheusSource = z.strictObject({
+  /** base URL of any Prometheus-API-compatible server (Prometheus, Thanos, Mimir, VictoriaMetrics) */
+  url: z.url({ message: 'expected an http(s) URL such as http://prometheus:9090' }),
+  timeout: duration().default(30),
+  retries: z.number().int().min(0).max(10).default(3),
+  /** first retry delay; doubles each attempt, with full jitter */
+  retry_backoff: duration().default(0.5),
+  max_response_bytes: byteSize.default(64 * 1024 * 1024),
+  basic_auth: z
+    .strictObject({
+      username: z.string().min(1),
+      password: z.string().optional(),
+      password_file: z.string().optional(),
+    })
+    .refine((a) => (a.password === undefined) !== (a.password_file === undefined), {
+      message: 'expected exactly one of password or password_file',
+    })
+    .optional(),
+  bearer_token: z.string().optional(),
+  bearer_token_file: z.string().optional(),
+  headers: z.record(z.string(), z.string()).default({}),
+  tls: z
+    .strictObject({
+      ca_file: z.string().optional(),
+      insecure_skip_verify: z.boolean().default(false),
+    })
+    .default({ insecure_skip_verify: false }),
+});
+
+const simulationSource = z.strictObject({
+  instances: z.number().int().min(1).max(10000).default(3),
+  seed: z.number().int().default(42),
+  /** how far back the simulated history starts when the exporter boots */
+  history: duration().default(7 * 86400),
+  /** inject anomalies into the live simulation (visible as ground truth in `simulate`) */
+  anomalies: z.boolean().default(true),
+  /**
+   * Simulated seconds per real second. 1 means real time; larger values let a demo or a test
+   * see a day pass in minutes.
+   */
+  speed: z.number().positive().max(100000).default(1),
+  /** inject one anomaly of this kind at this many seconds after start (used by end-to-end tests) */
+  inject: z
+    .array(
+      z.strictObject({
+        after: duration(),
+        kind: z.enum(['spike', 'level_shift', 'drift', 'flatline', 'seasonality_break']),
+        duration: duration().default(900),
+        magnitude: z.number().positive().default(6),
+        instance: z.number().int().min(0).default(0),
+        series: z.string().optional(),
+      }),
+    )
+    .default([]),
+});
+
+export const seriesEntry = z.strictObject({
+  name: z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/, 'expected a name made of letters, digits and underscores'),
+  query: z.string().min(1, 'expected a PromQL query'),
+  step: duration().default(300),
+  lookback: duration().default(7 * 86400),
+  model: z.string().default('auto'),
+  detector: z.string().default('residual'),
+  horizons: z.array(duration()).min(1).default([300, 900, 3600, 14400]),
+  levels: z.array(level).min(1).default([0.8, 0.95]),
+  refit_interval: duration().default(3600),
+  /** known season lengths as durations (e.g. ["1d", "1w"]); empty means detect */
+  seasonality: z.array(duration()).default([]),
+  thresholds: z.array(z.number()).default([]),
+  /** score at or above which a point counts as anomalous */
+  anomaly_threshold: z.number().gt(0).lt(1).default(0.9),
+  /** what to do while the source is down: keep the last good forecasts, or switch to simulation */
+  fallback: z.enum(['none', 'simulation']).default('none'),
+  /** which simulated metric stands in for this series in simulation mode */
+  simulate: z.enum(['cpu', 'memory', 'network']).optional(),
+});
+
+export const configSchema = z.strictObject({
+  source: z
+    .strictObject({
+      prometheus: prometheusSource.optional(),
+      simulation: simulationSource.default(simulationSource.parse({})),
+    })
+    .default({ simulation: simulationSource.parse({}) }),
+  schedule: z
+    .strictObject({
+      /** how often to fetch new points, forecast and score */
+      interval: duration().default(60),
+      /** worker threads for model fitting */
+      fit_workers: z.number().int().min(1).max(64).default(1),
+    })
+    .default({ interval: 60, fit_workers: 1 }),
+  limits: z
+    .strictObject({
+      max_series: z.number().int().min(1).default(10000),
+      /** series missing from the source this long are dropped from /metrics */
+      stale_after: duration().default(900),
+    })
+    .default({ max_series: 10000, stale_after: 900 }),
+  storage: z
+    .strictObject({
+      path: z.string().optional(),
+    })
+    .default({}),
+  anomaly_log: z
+    .strictObject({
+      path: z.string().optional(),
+    })
+    .default({}),
+  series: z.array(seriesEntry).min(1, 'expected at least one series entry'),
+});
+
+export type Config = z.output<typeof configSchema>;
+export type SeriesConfig = z.output<typeof seriesEntry>;
+export type PrometheusSourceConfig = z.output<typeof prometheusSource>;
+export type SimulationSourceConfig = z.output<typeof simulationSource>;

@@ -1,0 +1,47 @@
+/** Where series come from. One source per file in this folder, listed by name in `index.ts`. */
+
+export type Labels = Record<string, string>;
+
+/** All points of one label set returned by a query, oldest first, timestamps in unix seconds. */
+export interface SourceSeries {
+  labels: Labels;
+  timestamps: number[];
+  values: number[];
+}
+
+export interface RangeQuery {
+  /** the config entry's name; simulation uses it to pick the kind of metric */
+  name: string;
+  /** PromQL */
+  query: string;
+  /** inclusive start, unix seconds */
+  start: number;
+  /** inclusive end, unix seconds */
+  end: number;
+  /** resolution in seconds */
+  step: number;
+  /** simulated metric kind when the source is the simulation */
+  simulate?: 'cpu' | 'memory' | 'network';
+}
+
+export interface Source {
+  readonly kind: string;
+  /** true when the data is not real; exported as cloudpulse_source_simulated */
+  readonly simulated: boolean;
+  /** every label set the query returns over [start, end] at `step`, in one logical request */
+  queryRange(query: RangeQuery, signal?: AbortSignal): Promise<SourceSeries[]>;
+  close?(): Promise<void>;
+}
+
+export class SourceError extends Error {
+  constructor(
+    readonly source: string,
+    message: string,
+    /** worth retrying (network error, timeout, 5xx, 429) */
+    readonly retryable: boolean,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'SourceError';
+  }
+}
