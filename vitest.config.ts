@@ -4,6 +4,9 @@ import { defineConfig } from 'vitest/config';
 // real prometheus / node-exporter / alertmanager / chromium processes (run one file at a time).
 export default defineConfig({
   test: {
+    // CI also writes a JSON report that scripts/check-test-report.mjs reads to prove nothing was skipped
+    reporters: process.env.CI ? ['default', 'json'] : ['default'],
+    outputFile: { json: 'test-results/vitest.json' },
     projects: [
       {
         test: {

@@ -1,0 +1,72 @@
+/**
+ * The offline commands take a CSV file or a directory of them. A directory is searched
+ * recursively and its layout is mirrored under the output directory, so NAB-style
+ * `<category>/<file>.csv` trees round-trip.
+ */
+import { mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
+import type { CommandContext } from './types.js';
+import { UsageError } from './types.js';
+
+export interface CsvInput {
+  path: string;
+  /** path relative to the input directory ("" parent for a single file) */
+  relative: string;
+}
+
+export function listCsvInputs(path: string): { inputs: CsvInput[]; isDirectory: boolean } {
+  let st;
+  try {
+    st = statSync(path);
+  } catch {
+    throw new UsageError(`--input ${path}: no such file or directory`);
+  }
+  if (!st.isDirectory()) return { inputs: [{ path, relative: path.split(/[/\\]/).pop()! }], isDirectory: false };
+  const inputs: CsvInput[] = [];
+  const walk = (dir: string) => {
+    for (const name of readdirSync(dir).sort()) {
+      const full = join(dir, name);
+      if (statSync(full).isDirectory()) walk(full);
+      else if (name.toLowerCase().endsWith('.csv')) inputs.push({ path: full, relative: relative(path, full) });
+    }
+  };
+  walk(path);
+  if (inputs.length === 0) throw new UsageError(`--input ${path}: no .csv files found`);
+  return { inputs, isDirectory: true };
+}
+
+/** Where one result goes: stdout for a single file without --output, else a file. */
+export function writeResult(
+  ctx: CommandContext,
+  output: string | undefined,
+  input: CsvInput,
+  isDirectory: boolean,
+  text: string,
+) {
+  if (!output) {
+    ctx.stdout.write(text);
+    return;
+  }
+  const target = isDirectory ? join(output, input.relative) : output;
+  mkdirSync(dirname(target), { recursive: true });
+  writeFileSync(target, text);
+}
+
+/** A progress line on stderr every ~10% (or per file when interactive). */
+export function progress(ctx: CommandContext, total: number, what: string) {
+  let lastDecile = -1;
+  const t0 = performance.now();
+  return (done: number) => {
+    if (total < 2) return;
+    const decile = Math.floor((done / total) * 10);
+    if (ctx.interactive) {
+      const pct = Math.round((done / total) * 100);
+      const bar = '#'.repeat(Math.round(pct / 5)).padEnd(20, '.');
+      ctx.stderr.write(`\r${what} [${bar}] ${done}/${total} ${pct}%${done === total ? '\n' : ''}`);
+    } else if (decile !== lastDecile || done === total) {
+      lastDecile = decile;
+      const secs = ((performance.now() - t0) / 1000).toFixed(1);
+      ctx.stderr.write(`${what}: ${done}/${total} (${secs}s)\n`);
+    }
+  };
+}

@@ -1,0 +1,18 @@
+/** Checks that the model and detector names in a config exist, with the key path on error. */
+import { DETECTORS } from '../detectors/index.js';
+import { MODELS } from '../models/index.js';
+import { ConfigError } from './load.js';
+import type { Config } from './schema.js';
+
+export function validateNames(config: Config, file: string): void {
+  const problems: string[] = [];
+  config.series.forEach((s, i) => {
+    if (!Object.hasOwn(MODELS, s.model)) {
+      problems.push(`series[${i}].model: expected one of ${Object.keys(MODELS).join(', ')}, got "${s.model}"`);
+    }
+    if (!Object.hasOwn(DETECTORS, s.detector)) {
+      problems.push(`series[${i}].detector: expected one of ${Object.keys(DETECTORS).join(', ')}, got "${s.detector}"`);
+    }
+  });
+  if (problems.length > 0) throw new ConfigError(file, problems);
+}

@@ -1,0 +1,114 @@
+import { execFileSync } from 'node:child_process';
+import { Registry } from 'prom-client';
+import { describe, expect, it } from 'vitest';
+import { parseConfig } from '../config/load.js';
+import { registerExporterMetrics } from '../metrics/exporter-metrics.js';
+import { InlineFitter } from '../pipeline/fitter.js';
+import { Pipeline } from '../pipeline/pipeline.js';
+import { SimulationSource } from '../sources/simulation.js';
+import { silentLogger } from '../util/logger.js';
+import { buildApp } from './app.js';
+
+const T0 = Date.UTC(2026, 10, 1) / 1000;
+
+async function exporter() {
+  const config = parseConfig(
+    `
+source: {simulation: {instances: 2, seed: 3, anomalies: false}}
+series:
+  - {name: cpu, query: q, simulate: cpu, model: seasonal_naive, lookback: 2d, horizons: [5m, 1h], thresholds: [0.0001]}
+`,
+    't.yml',
+  );
+  const registry = new Registry();
+  const instruments = registerExporterMetrics(registry, () => pipeline);
+  const pipeline = new Pipeline({
+    config,
+    simulation: new SimulationSource({ config: config.source.simulation, startTime: T0 }),
+    fitter: new InlineFitter(),
+    clock: () => T0 * 1000,
+    logger: silentLogger,
+    instruments,
+  });
+  const app = await buildApp({ pipeline, registry, logger: false });
+  return { app, pipeline };
+}
+
+describe('http', () => {
+  it('is healthy at once and ready only once forecasts exist', async () => {
+    const { app, pipeline } = await exporter();
+    expect((await app.inject('/-/healthy')).statusCode).toBe(200);
+    expect((await app.inject('/-/ready')).statusCode).toBe(503);
+    await pipeline.runCycle();
+    await pipeline.whenIdle();
+    expect((await app.inject('/-/ready')).statusCode).toBe(200);
+    const landing = await app.inject('/');
+    expect(landing.headers['content-type']).toContain('text/html');
+    expect(landing.body).toContain('metrics');
+  });
+
+  it('exposes forecasts, bands and self-metrics that promtool accepts', async () => {
+    const { app, pipeline } = await exporter();
+    await pipeline.runCycle();
+    await pipeline.whenIdle();
+    const res = await app.inject('/metrics');
+    expect(res.statusCode).toBe(200);
+    const body = res.body;
+    for (const instance of ['sim-0:9100', 'sim-1:9100']) {
+      expect(body).toMatch(
+        new RegExp(`cloudpulse_forecast\\{series="cpu",instance="${instance}",job="node",horizon="1h"\\} [0-9.e-]+`),
+      );
+      expect(body).toMatch(
+        new RegExp(
+          `cloudpulse_forecast_lower\\{series="cpu",instance="${instance}",job="node",horizon="5m",level="0.95"\\}`,
+        ),
+      );
+      expect(body).toMatch(
+        new RegExp(
+          `cloudpulse_forecast_upper\\{series="cpu",instance="${instance}",job="node",horizon="5m",level="0.8"\\}`,
+        ),
+      );
+    }
+    expect(body).toContain('cloudpulse_source_up{series="cpu"} 1');
+    expect(body).toContain('cloudpulse_source_simulated{series="cpu"} 1');
+    expect(body).toContain('cloudpulse_series_tracked{series="cpu"} 2');
+    expect(body).toMatch(/cloudpulse_model_info\{series="cpu",instance="sim-0:9100",job="node",model="seasonal_naive"/);
+    expect(body).toMatch(
+      /cloudpulse_threshold_eta_seconds\{series="cpu",instance="sim-0:9100",job="node",threshold="0.0001",bound="point"\} 0/,
+    );
+    expect(body).toContain('cloudpulse_build_info{version=');
+    expect(body).toContain('process_cpu_seconds_total');
+    // promtool lints our families the way Prometheus' own tooling does (prom-client's default
+    // nodejs_* gauges carry a _total suffix promtool dislikes; they are not ours to rename)
+    const ours = body
+      .split('\n\n')
+      .filter((family) => family.includes('# TYPE cloudpulse_'))
+      .join('\n\n');
+    let lint: string;
+    try {
+      lint = execFileSync('promtool', ['check', 'metrics'], { input: ours + '\n', encoding: 'utf8' });
+    } catch (err) {
+      const e = err as { code?: string; stdout?: string; stderr?: string };
+      if (e.code === 'ENOENT')
+        throw new Error('promtool not found: install the Debian package prometheus (apt-get install prometheus)', {
+          cause: err,
+        });
+      throw new Error(`promtool check metrics failed:\n${e.stdout}${e.stderr}`, { cause: err });
+    }
+    expect(lint).toBe('');
+  });
+
+  it('serves the JSON API for the built-in view', async () => {
+    const { app, pipeline } = await exporter();
+    await pipeline.runCycle();
+    await pipeline.whenIdle();
+    const list = (await app.inject('/api/v1/series')).json();
+    expect(list.series).toHaveLength(2);
+    const id = list.series[0].id;
+    const detail = (await app.inject(`/api/v1/series/${encodeURIComponent(id)}`)).json();
+    expect(detail.actual.length).toBe(2 * 288 + 1);
+    expect(detail.forecast.point).toHaveLength(12);
+    expect(detail.forecast.intervals.map((i: { level: number }) => i.level)).toEqual([0.8, 0.95]);
+    expect((await app.inject('/api/v1/series/nope')).statusCode).toBe(404);
+  });
+});

@@ -1,0 +1,6 @@
+/** HTTP error codes the exporter answers with, in one place. */
+export const HTTP_ERRORS = {
+  NOT_READY: { statusCode: 503, code: 'CLOUDPULSE_NOT_READY', message: 'no forecasts yet: the first fits are running' },
+  SERIES_NOT_FOUND: { statusCode: 404, code: 'CLOUDPULSE_SERIES_NOT_FOUND', message: 'no such series' },
+  UNAUTHORIZED: { statusCode: 401, code: 'CLOUDPULSE_UNAUTHORIZED', message: 'missing or wrong bearer token' },
+} as const;

@@ -1,0 +1,54 @@
+/**
+ * Fitted models on disk under --storage.path, so a restart does not refit everything at once.
+ * One small JSON file per series, written atomically (write to a temp file, then rename).
+ */
+import { mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { join } from 'node:path';
+import type { SerializedModel } from '../models/types.js';
+
+export interface StoredModel {
+  key: string;
+  /** the model name the config asked for (e.g. auto) */
+  requested: string;
+  state: SerializedModel;
+  /** timestamp of the last point the model absorbed */
+  modelT: number;
+  /** clock time of the fit, unix seconds */
+  fittedAt: number;
+}
+
+export class ModelStore {
+  private readonly dir: string;
+
+  constructor(root: string) {
+    this.dir = join(root, 'models');
+    mkdirSync(this.dir, { recursive: true });
+  }
+
+  private file(key: string): string {
+    return join(this.dir, `${createHash('sha256').update(key).digest('hex').slice(0, 32)}.json`);
+  }
+
+  save(model: StoredModel): void {
+    const target = this.file(model.key);
+    const tmp = `${target}.tmp`;
+    writeFileSync(tmp, JSON.stringify(model));
+    renameSync(tmp, target);
+  }
+
+  /** every readable stored model, by series key; unreadable files are reported, not fatal */
+  loadAll(onError: (file: string, err: Error) => void = () => {}): Map<string, StoredModel> {
+    const out = new Map<string, StoredModel>();
+    for (const name of readdirSync(this.dir)) {
+      if (!name.endsWith('.json')) continue;
+      try {
+        const m = JSON.parse(readFileSync(join(this.dir, name), 'utf8')) as StoredModel;
+        if (typeof m.key === 'string' && m.state) out.set(m.key, m);
+      } catch (err) {
+        onError(name, err as Error);
+      }
+    }
+    return out;
+  }
+}

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Installs the Debian packages the tests and benchmarks need, when missing:
+# real prometheus / promtool, node-exporter, alertmanager / amtool, chromium, and python3 with
+# numpy, pandas and statsmodels for the shared benchmark scorers.
+set -euo pipefail
+
+need=()
+command -v prometheus >/dev/null 2>&1 || need+=(prometheus)
+command -v promtool >/dev/null 2>&1 || need+=(prometheus)
+command -v prometheus-node-exporter >/dev/null 2>&1 || need+=(prometheus-node-exporter)
+command -v prometheus-alertmanager >/dev/null 2>&1 || need+=(prometheus-alertmanager)
+[ -x /usr/bin/chromium ] || need+=(chromium)
+if [ "${WITH_BENCH_DEPS:-0}" = 1 ]; then
+  /usr/bin/python3 -c 'import numpy, pandas, statsmodels' 2>/dev/null || need+=(python3-numpy python3-pandas python3-statsmodels)
+fi
+
+if [ ${#need[@]} -eq 0 ]; then
+  echo "system packages: all present"
+  exit 0
+fi
+SUDO=""
+[ "$(id -u)" -eq 0 ] || SUDO="sudo"
+echo "installing: ${need[*]}"
+$SUDO apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+# the Debian packages start services on install; the tests start their own on free ports
+for svc in prometheus prometheus-node-exporter prometheus-alertmanager; do
+  $SUDO systemctl stop "$svc" >/dev/null 2>&1 || $SUDO service "$svc" stop >/dev/null 2>&1 || true
+done
