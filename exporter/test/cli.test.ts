@@ -1,0 +1,172 @@
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { main } from '../src/cli/main.js';
+
+class Capture extends Writable {
+  text = '';
+  override _write(chunk: Buffer, _enc: string, cb: () => void) {
+    this.text += chunk.toString();
+    cb();
+  }
+}
+
+async function cli(...args: string[]) {
+  const stdout = new Capture();
+  const stderr = new Capture();
+  const code = await main(args, { stdout, stderr, env: {}, interactive: false });
+  return { code, stdout: stdout.text, stderr: stderr.text };
+}
+
+/** two days of a 5-minute daily sine with noise, in NAB's timestamp style */
+function series(points = 576, start = Date.UTC(2026, 0, 1) / 1000): string {
+  const lines = ['timestamp,value'];
+  let seed = 1;
+  const rand = () => (seed = (seed * 16807) % 2147483647) / 2147483647 - 0.5;
+  for (let i = 0; i < points; i++) {
+    const t = new Date((start + i * 300) * 1000).toISOString().slice(0, 19).replace('T', ' ');
+    const v = 50 + 20 * Math.sin((2 * Math.PI * i) / 288) + 2 * rand() + (i === 500 ? 80 : 0);
+    lines.push(`${t},${v.toFixed(3)}`);
+  }
+  return lines.join('\n') + '\n';
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'cloudpulse-cli-'));
+const file = join(dir, 'cpu.csv');
+writeFileSync(file, series());
+
+describe('cloudpulse forecast', () => {
+  it('prints exactly N rows after the last timestamp with one lo/hi pair per level', async () => {
+    const { code, stdout } = await cli('forecast', '--input', file, '--horizon', '12', '--model', 'seasonal_naive');
+    expect(code).toBe(0);
+    const lines = stdout.trim().split('\n');
+    expect(lines[0]).toBe('timestamp,yhat,lo80,hi80,lo95,hi95');
+    expect(lines).toHaveLength(13);
+    expect(lines[1].startsWith('2026-01-03 00:00:00,')).toBe(true);
+    expect(lines[12].startsWith('2026-01-03 00:55:00,')).toBe(true);
+    for (const line of lines.slice(1)) {
+      const [, yhat, lo80, hi80, lo95, hi95] = line.split(',').map(Number);
+      expect(lo95).toBeLessThanOrEqual(lo80);
+      expect(lo80).toBeLessThanOrEqual(yhat);
+      expect(yhat).toBeLessThanOrEqual(hi80);
+      expect(hi80).toBeLessThanOrEqual(hi95);
+    }
+  });
+
+  it('takes custom levels and writes a directory of results with the inputs’ names', async () => {
+    const inDir = join(dir, 'in');
+    mkdirSync(join(inDir, 'sub'), { recursive: true });
+    writeFileSync(join(inDir, 'a.csv'), series(300));
+    writeFileSync(join(inDir, 'sub', 'b.csv'), series(300));
+    const out = join(dir, 'out');
+    const r = await cli(
+      'forecast',
+      '--input',
+      inDir,
+      '--horizon',
+      '3',
+      '--levels',
+      '50,99',
+      '--model',
+      'seasonal_naive',
+      '--output',
+      out,
+    );
+    expect(r.code).toBe(0);
+    for (const name of ['a.csv', join('sub', 'b.csv')]) {
+      const lines = readFileSync(join(out, name), 'utf8').trim().split('\n');
+      expect(lines[0]).toBe('timestamp,yhat,lo50,hi50,lo99,hi99');
+      expect(lines).toHaveLength(4);
+    }
+  });
+
+  it('reads unix-second timestamps and answers in kind', async () => {
+    const unix = join(dir, 'unix.csv');
+    writeFileSync(unix, 'timestamp,value\n1000,1\n1060,2\n1120,NaN\n1180,4\n1180,4\n1240,5\n');
+    const { code, stdout } = await cli('forecast', '--input', unix, '--horizon', '2', '--model', 'seasonal_naive');
+    expect(code).toBe(0);
+    expect(
+      stdout
+        .split('\n')
+        .slice(1, 3)
+        .map((l) => l.split(',')[0]),
+    ).toEqual(['1300', '1360']);
+  });
+
+  it('names the file and line of a bad row and exits non-zero', async () => {
+    const bad = join(dir, 'bad.csv');
+    writeFileSync(bad, 'timestamp,value\n1000,1\n1060,abc\n');
+    const r = await cli('forecast', '--input', bad, '--horizon', '2');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`${bad}:3: cannot read value "abc"`);
+  });
+
+  it('rejects bad usage with exit code 2', async () => {
+    expect((await cli('forecast', '--input', file)).code).toBe(2);
+    expect((await cli('forecast', '--input', file, '--horizon', '0')).code).toBe(2);
+    expect((await cli('forecast', '--input', file, '--horizon', '3', '--model', 'magic')).stderr).toContain(
+      'unknown model "magic"',
+    );
+    expect((await cli('forecast', '--bogus')).stderr).toContain('unknown flag --bogus');
+    expect((await cli('frobnicate')).code).toBe(2);
+  });
+});
+
+describe('cloudpulse detect', () => {
+  it('scores every input row, in order, with timestamps echoed as given', async () => {
+    const { code, stdout } = await cli('detect', '--input', file);
+    expect(code).toBe(0);
+    const lines = stdout.trim().split('\n');
+    const input = readFileSync(file, 'utf8').trim().split('\n');
+    expect(lines[0]).toBe('timestamp,value,anomaly_score,is_anomaly');
+    expect(lines).toHaveLength(input.length);
+    lines.slice(1).forEach((line, i) => {
+      const [ts, , score, flag] = line.split(',');
+      expect(ts).toBe(input[i + 1].split(',')[0]);
+      expect(Number(score)).toBeGreaterThanOrEqual(0);
+      expect(Number(score)).toBeLessThanOrEqual(1);
+      expect(['0', '1']).toContain(flag);
+    });
+    // the spike at row 500 scores higher than the typical point
+    const scores = lines.slice(1).map((l) => Number(l.split(',')[2]));
+    const typical = [...scores.slice(300, 480)].sort((a, b) => a - b)[90];
+    expect(Math.max(...scores.slice(500, 503))).toBeGreaterThan(typical);
+  });
+
+  it('is causal: truncating the input leaves earlier rows unchanged', async () => {
+    const full = (await cli('detect', '--input', file)).stdout.trim().split('\n');
+    const cut = join(dir, 'cut.csv');
+    writeFileSync(cut, readFileSync(file, 'utf8').trim().split('\n').slice(0, 401).join('\n') + '\n');
+    const part = (await cli('detect', '--input', cut)).stdout.trim().split('\n');
+    expect(part).toHaveLength(401);
+    expect(part).toEqual(full.slice(0, 401));
+  });
+});
+
+describe('cloudpulse run', () => {
+  it('stops before doing anything on a bad config, naming the file and key path', async () => {
+    const cfg = join(dir, 'bad.yml');
+    writeFileSync(cfg, 'series:\n  - name: cpu\n    query: up\n    horizons: [5m, soon]\n');
+    const r = await cli('run', '--config.file', cfg, '--web.listen-address', '127.0.0.1:0');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`invalid configuration in ${cfg}`);
+    expect(r.stderr).toContain('series[0].horizons[1]: expected a duration');
+  });
+
+  it('rejects an unknown model name with its key path', async () => {
+    const cfg = join(dir, 'model.yml');
+    writeFileSync(cfg, 'series:\n  - name: cpu\n    query: up\n    model: magic\n');
+    const r = await cli('run', '--config.file', cfg);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/series\[0\]\.model: expected one of .*got "magic"/);
+  });
+
+  it('is runnable as the cloudpulse bin', () => {
+    const bin = new URL('../bin/cloudpulse.js', import.meta.url).pathname;
+    const out = execFileSync(process.execPath, [bin, 'version'], { encoding: 'utf8' });
+    expect(out).toMatch(/^cloudpulse \d+\.\d+\.\d+/);
+  });
+});
