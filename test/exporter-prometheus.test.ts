@@ -26,7 +26,9 @@ beforeAll(async () => {
   await waitFor(
     async () => {
       const q = encodeURIComponent('count(rate(node_cpu_seconds_total{mode="idle"}[5s]))');
-      const body = await (await fetch(`${prometheus.url}/api/v1/query?query=${q}`)).json();
+      const body = (await (await fetch(`${prometheus.url}/api/v1/query?query=${q}`)).json()) as {
+        data: { result: unknown[] };
+      };
       return body.data.result.length > 0;
     },
     { timeout: 30_000, what: 'node_cpu_seconds_total rates in Prometheus' },
