@@ -1,4 +1,5 @@
 /** `cloudpulse run`: the exporter. Without --config.file it runs on the embedded simulation. */
+import { readFileSync } from 'node:fs';
 import { Registry } from 'prom-client';
 import { ConfigError, loadConfig } from '../config/load.js';
 import { validateNames } from '../config/names.js';
@@ -93,7 +94,19 @@ Environment: PROMETHEUS_URL, MODEL_SAVE_PATH, FORECAST_INTERVAL_MINUTES override
       modelStore: config.storage.path ? new ModelStore(config.storage.path) : undefined,
       anomalyLog: config.anomaly_log.path ? new AnomalyLog(config.anomaly_log.path) : undefined,
     });
-    const app = await buildApp({ pipeline, registry, logger });
+    let bearerToken: string | undefined;
+    if (config.web.bearer_token_file) {
+      try {
+        bearerToken = readFileSync(config.web.bearer_token_file, 'utf8').trim();
+      } catch (err) {
+        ctx.stderr.write(
+          `cloudpulse: web.bearer_token_file: cannot read ${config.web.bearer_token_file}: ${(err as Error).message}\n`,
+        );
+        await fitter.close();
+        return 1;
+      }
+    }
+    const app = await buildApp({ pipeline, registry, logger, bearerToken });
     try {
       await app.listen({ host: listen.host, port: listen.port });
     } catch (err) {

@@ -143,6 +143,15 @@ export const configSchema = z.strictObject({
       path: z.string().optional(),
     })
     .default({}),
+  web: z
+    .strictObject({
+      /**
+       * When set, every endpoint except the /-/healthy and /-/ready probes requires
+       * `Authorization: Bearer <token>` (Prometheus: scrape_config `authorization.credentials_file`).
+       */
+      bearer_token_file: z.string().optional(),
+    })
+    .default({}),
   anomaly_log: z
     .strictObject({
       path: z.string().optional(),

@@ -11,7 +11,7 @@ import { buildApp } from './app.js';
 
 const T0 = Date.UTC(2026, 10, 1) / 1000;
 
-async function exporter() {
+async function exporter(bearerToken?: string) {
   const config = parseConfig(
     `
 source: {simulation: {instances: 2, seed: 3, anomalies: false}}
@@ -30,7 +30,7 @@ series:
     logger: silentLogger,
     instruments,
   });
-  const app = await buildApp({ pipeline, registry, logger: false });
+  const app = await buildApp({ pipeline, registry, logger: false, bearerToken });
   return { app, pipeline };
 }
 
@@ -110,5 +110,14 @@ describe('http', () => {
     expect(detail.forecast.point).toHaveLength(12);
     expect(detail.forecast.intervals.map((i: { level: number }) => i.level)).toEqual([0.8, 0.95]);
     expect((await app.inject('/api/v1/series/nope')).statusCode).toBe(404);
+  });
+
+  it('requires the bearer token everywhere but the health probes when one is configured', async () => {
+    const { app } = await exporter('s3cret');
+    expect((await app.inject('/-/healthy')).statusCode).toBe(200);
+    expect((await app.inject('/metrics')).statusCode).toBe(401);
+    expect((await app.inject({ url: '/metrics', headers: { authorization: 'Bearer wrong!' } })).statusCode).toBe(401);
+    expect((await app.inject({ url: '/metrics', headers: { authorization: 'Bearer s3cret' } })).statusCode).toBe(200);
+    expect((await app.inject('/api/v1/series')).statusCode).toBe(401);
   });
 });

@@ -1,12 +1,94 @@
-/** GET /: a small landing page linking the endpoints (the built-in view replaces this). */
+/**
+ * GET /: the built-in view. A list of series (model, live accuracy, anomaly state) and a uPlot
+ * chart per series with actuals, history band, future fan and anomaly markers, refreshed by
+ * polling the JSON API. The page script is bundled at start-up with esbuild from exporter/src/view
+ * (the same band and fan code as the Grafana panel); uPlot is served from its npm package. No CDN.
+ */
+import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
 
-export default async function landing(app: FastifyInstance) {
-  app.get('/', async (_req, reply) =>
-    reply.type('text/html; charset=utf-8').send(`<!doctype html>
-<html><head><meta charset="utf-8"><title>CloudPulse</title></head>
-<body><h1>CloudPulse</h1><p>Forecasts and anomaly scores for Prometheus series.</p>
-<ul><li><a href="metrics">Metrics</a></li><li><a href="-/healthy">Health</a></li><li><a href="-/ready">Readiness</a></li><li><a href="api/v1/series">Series (JSON)</a></li></ul>
-</body></html>`),
-  );
+interface Asset {
+  body: string | Buffer;
+  type: string;
+}
+
+const CLIENT_ENTRY = fileURLToPath(new URL('../../view/browser/landing-client.ts', import.meta.url));
+
+/** The bundle is the same for every app in a process, so it is built once. */
+let assetsOnce: Promise<Record<string, Asset>> | undefined;
+
+async function buildAssets(): Promise<Record<string, Asset>> {
+  // esbuild comes with tsx, which runs the exporter; loaded lazily so /metrics never depends on it
+  const { build } = await import('esbuild');
+  const bundle = await build({
+    entryPoints: [CLIENT_ENTRY],
+    bundle: true,
+    write: false,
+    format: 'iife',
+    platform: 'browser',
+    target: 'es2020',
+    minify: true,
+    logLevel: 'silent',
+  });
+  const require = createRequire(import.meta.url);
+  const uplot = (file: string) => readFile(require.resolve(`uplot/dist/${file}`));
+  return {
+    'landing.js': { body: bundle.outputFiles[0].text, type: 'text/javascript; charset=utf-8' },
+    'uPlot.iife.min.js': { body: await uplot('uPlot.iife.min.js'), type: 'text/javascript; charset=utf-8' },
+    'uPlot.min.css': { body: await uplot('uPlot.min.css'), type: 'text/css; charset=utf-8' },
+  };
+}
+
+const PAGE = `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>CloudPulse</title>
+<link rel="stylesheet" href="static/uPlot.min.css">
+<style>
+  :root { color-scheme: light dark; --bg: #111217; --fg: #ccccdc; --muted: #8e8e8e; --card: #181b1f; --line: #2c3235; }
+  @media (prefers-color-scheme: light) { :root { --bg: #f4f5f5; --fg: #24292e; --muted: #6e6e6e; --card: #fff; --line: #dcdcdc; } }
+  body { margin: 0; padding: 16px 24px; background: var(--bg); color: var(--fg); font: 14px/1.4 system-ui, sans-serif; }
+  header { display: flex; align-items: baseline; gap: 16px; }
+  header nav a { color: var(--muted); margin-right: 12px; }
+  h1 { font-size: 20px; margin: 0 0 12px; }
+  h2 { font-size: 14px; font-weight: 500; margin: 0 0 8px; }
+  table { border-collapse: collapse; width: 100%; margin-bottom: 16px; background: var(--card); }
+  th, td { text-align: left; padding: 6px 10px; border-bottom: 1px solid var(--line); vertical-align: top; }
+  th { color: var(--muted); font-weight: 500; }
+  a { color: #6e9fff; }
+  .labels, #status { color: var(--muted); font-size: 12px; }
+  .accuracy { white-space: pre-line; font-size: 12px; }
+  .state { padding: 1px 8px; border-radius: 8px; background: #73bf6933; }
+  .sev-1 { background: #fade2a55; } .sev-2 { background: #ff983055; } .sev-3 { background: #f2495c66; } .sev-4 { background: #b877d966; }
+  .chart { background: var(--card); border: 1px solid var(--line); border-radius: 4px; padding: 10px; margin-bottom: 12px; }
+  .u-legend { font-size: 12px; }
+</style>
+</head>
+<body>
+<header><h1>CloudPulse</h1><nav><a href="metrics">metrics</a><a href="api/v1/series">api/v1/series</a><a href="-/ready">ready</a></nav><span id="status">loading…</span></header>
+<table id="series"><thead><tr><th>Series</th><th>Model</th><th>Live accuracy (MASE, band coverage)</th><th>Anomaly</th></tr></thead><tbody></tbody></table>
+<div id="charts"></div>
+<script src="static/uPlot.iife.min.js"></script>
+<script src="static/landing.js"></script>
+</body>
+</html>
+`;
+
+export default async function landing(app: FastifyInstance, _opts: object) {
+  // built at registration so a broken bundle stops start-up instead of the first page view
+  assetsOnce ??= buildAssets();
+  const assets = await assetsOnce.catch((error: Error) => {
+    assetsOnce = undefined;
+    throw new Error(`landing page: cannot build its script: ${error.message}`);
+  });
+  app.get('/', async (_req, reply) => reply.type('text/html; charset=utf-8').send(PAGE));
+  app.get<{ Params: { name: string } }>('/static/:name', async (req, reply) => {
+    const asset = Object.hasOwn(assets, req.params.name) ? assets[req.params.name] : undefined;
+    if (!asset) return reply.code(404).send({ error: 'not_found', message: `no static asset ${req.params.name}` });
+    return reply.type(asset.type).header('cache-control', 'public, max-age=300').send(asset.body);
+  });
 }
