@@ -1,0 +1,197 @@
+/**
+ * Simulated server metrics as pure functions of (seed, metric, instance, time): no state, no
+ * clock, so any range can be computed in any order and always gives the same numbers.
+ *
+ * Each metric is built in a "working space" where anomalies add (linear for CPU and memory, log
+ * for network bytes, whose variation is multiplicative), then mapped back and kept in range.
+ */
+import { anomaliesIn, type Anomaly, type AnomalyPlan, type MetricKind } from './anomalies.js';
+import { gaussian, smoothNoise, streamKey, uniform, type StreamKey } from './random.js';
+
+const HOUR = 3600;
+const DAY = 86400;
+/** An anomaly of magnitude 1 moves the working value by this much (about one typical local deviation). */
+export const UNIT: Record<MetricKind, number> = { cpu: 0.05, memory: 0.04, network: 0.25 };
+
+// stream ids: one per random component, so components never share draws
+const S = { params: 1, noise: 2, wander: 3, burst: 4, trend: 5, restart: 6, tail: 7 } as const;
+const METRIC_OFFSET: Record<MetricKind, number> = { cpu: 0, memory: 100, network: 200 };
+
+/** Per-instance constants, drawn once from the seed. */
+interface Profile {
+  metric: MetricKind;
+  keys: Record<keyof typeof S, StreamKey>;
+  /** local-time offset of this instance's day, seconds */
+  phase: number;
+  level: number;
+  amplitude: number;
+  weekend: number;
+  /** memory: seconds between restarts and the memory leaked over one cycle */
+  cycle: number;
+  leak: number;
+}
+
+export function profileOf(seed: number, metric: MetricKind, instance: number): Profile {
+  const keys = Object.fromEntries(
+    Object.entries(S).map(([name, id]) => [name, streamKey(seed, instance, METRIC_OFFSET[metric] + id)]),
+  ) as Profile['keys'];
+  const p = (i: number) => uniform(keys.params, i);
+  const phase = Math.round((p(0) - 0.5) * 6) * HOUR;
+  switch (metric) {
+    case 'cpu':
+      return {
+        metric,
+        keys,
+        phase,
+        level: 0.06 + 0.14 * p(1),
+        amplitude: 0.2 + 0.3 * p(2),
+        weekend: 0.3 + 0.3 * p(3),
+        cycle: 0,
+        leak: 0,
+      };
+    case 'memory':
+      return {
+        metric,
+        keys,
+        phase,
+        level: 0.3 + 0.2 * p(1),
+        amplitude: 0.02 + 0.02 * p(2),
+        weekend: 0.5,
+        cycle: (8 + 40 * p(4)) * HOUR,
+        leak: 0.08 + 0.17 * p(5),
+      };
+    case 'network':
+      // log-normal spread of typical throughput across machines: 0.5 MB/s .. 40 MB/s
+      return {
+        metric,
+        keys,
+        phase,
+        level: Math.log(5e5) + Math.log(80) * p(1),
+        amplitude: 0.6 + 0.3 * p(2),
+        weekend: 0.4 + 0.3 * p(3),
+        cycle: 0,
+        leak: 0,
+      };
+  }
+}
+
+/** 0 at night, 1 at the mid-afternoon peak; weekends scaled down. */
+function seasonal(pr: Profile, t: number): number {
+  const local = t + pr.phase;
+  const hourAngle = (2 * Math.PI * (((local % DAY) + DAY) % DAY)) / DAY;
+  const daily = Math.pow(0.5 * (1 - Math.cos(hourAngle - (2 * Math.PI * 4) / 24)), 1.5);
+  // 1970-01-01 was a Thursday: day 0 -> weekday 4 (Sunday = 0)
+  const weekday = (((Math.floor(local / DAY) + 4) % 7) + 7) % 7;
+  return daily * (weekday === 0 || weekday === 6 ? pr.weekend : 1);
+}
+
+/** CPU bursts: in each hour, a 12% chance of a 2-20 minute burst of +0.05..0.2. */
+function burst(pr: Profile, t: number): number {
+  let total = 0;
+  const slot = Math.floor(t / HOUR);
+  for (let s = slot - 1; s <= slot; s++) {
+    const u = (k: number) => uniform(pr.keys.burst, s * 4 + k);
+    if (u(0) >= 0.12) continue;
+    const start = s * HOUR + u(1) * HOUR;
+    const length = 120 + u(2) * 1080;
+    if (t >= start && t < start + length) total += 0.05 + 0.15 * u(3);
+  }
+  return total;
+}
+
+/** Memory leak sawtooth: grows through each cycle, drops at a restart (restarts jitter by up to 30%). */
+function sawtooth(pr: Profile, t: number): number {
+  const restartAt = (k: number) => k * pr.cycle + 0.3 * pr.cycle * uniform(pr.keys.restart, k);
+  let k = Math.floor(t / pr.cycle);
+  if (t < restartAt(k)) k -= 1;
+  const from = restartAt(k);
+  return (pr.leak * (t - from)) / (restartAt(k + 1) - from);
+}
+
+/** Heavy-tailed traffic: 1% of samples are multiplied by a Pareto(1.6) factor (capped at 40x). */
+function heavyTail(pr: Profile, second: number): number {
+  if (uniform(pr.keys.tail, second * 2) >= 0.01) return 0;
+  return Math.min(Math.log(40), -Math.log(uniform(pr.keys.tail, second * 2 + 1)) / 1.6);
+}
+
+/** The working-space value with no anomaly. */
+function working(pr: Profile, t: number): number {
+  const second = Math.floor(t);
+  const season = seasonal(pr, t);
+  const noise = gaussian(pr.keys.noise, second);
+  switch (pr.metric) {
+    case 'cpu':
+      return (
+        pr.level +
+        pr.amplitude * season +
+        0.03 * smoothNoise(pr.keys.wander, t, 2 * HOUR) +
+        burst(pr, t) +
+        0.012 * noise
+      );
+    case 'memory':
+      return (
+        pr.level +
+        0.05 * smoothNoise(pr.keys.trend, t, 2 * DAY) +
+        sawtooth(pr, t) +
+        pr.amplitude * season +
+        0.003 * noise
+      );
+    case 'network':
+      return (
+        pr.level +
+        Math.log(0.25 + 0.75 * season) * pr.amplitude +
+        0.15 * smoothNoise(pr.keys.wander, t, HOUR) +
+        0.12 * noise +
+        heavyTail(pr, second)
+      );
+  }
+}
+
+function toValue(metric: MetricKind, w: number): number {
+  return metric === 'network' ? Math.exp(w) : Math.min(1, Math.max(0, w));
+}
+
+/** The value at `t` given the anomalies active at `t` (pass [] for the normal value). */
+export function valueAt(pr: Profile, t: number, active: readonly Anomaly[]): number {
+  const flat = active.find((a) => a.kind === 'flatline');
+  if (flat) return toValue(pr.metric, working(pr, flat.start));
+  let w = working(pr, t);
+  for (const a of active) {
+    const size = a.direction * a.magnitude * UNIT[pr.metric];
+    if (a.kind === 'spike' || a.kind === 'level_shift') w += size;
+    else if (a.kind === 'drift') w += (size * (t - a.start)) / (a.end - a.start);
+    // blend in the daily pattern twelve hours out of phase: busy nights, quiet afternoons
+    else if (a.kind === 'seasonality_break') {
+      w += a.magnitude * UNIT[pr.metric] * (seasonal(pr, t + DAY / 2) - seasonal(pr, t));
+    }
+  }
+  return toValue(pr.metric, w);
+}
+
+/** Timestamps on multiples of `step` within [start, end]. */
+export function alignedGrid(start: number, end: number, step: number): number[] {
+  if (!(step > 0)) throw new RangeError(`step must be positive, got ${step}`);
+  const out: number[] = [];
+  for (let k = Math.ceil(start / step - 1e-9); k * step <= end + 1e-9; k++) out.push(k * step);
+  return out;
+}
+
+/** One instance's values at `timestamps` (ascending), anomalies of the plan included. */
+export function simulateSeries(
+  plan: AnomalyPlan,
+  metric: MetricKind,
+  instance: number,
+  timestamps: readonly number[],
+  series?: string,
+): number[] {
+  if (timestamps.length === 0) return [];
+  const pr = profileOf(plan.seed, metric, instance);
+  const anomalies = anomaliesIn(plan, metric, instance, timestamps[0], timestamps[timestamps.length - 1], series);
+  return timestamps.map((t) =>
+    valueAt(
+      pr,
+      t,
+      anomalies.filter((a) => a.start <= t && t < a.end),
+    ),
+  );
+}

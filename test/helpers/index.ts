@@ -1,0 +1,15 @@
+/** Helpers for integration tests that run real binaries on loopback. Call `afterAll(stopAll)`. */
+export { findBinary, freePort, ManagedProcess, stopAll, tempDir } from './processes.js';
+export { waitFor, waitForHttpOk, type WaitOptions } from './wait.js';
+export {
+  scrapeJob,
+  startAlertmanager,
+  startNodeExporter,
+  startPrometheus,
+  type AlertmanagerOptions,
+  type PrometheusOptions,
+  type RunningPrometheus,
+  type RunningService,
+  type ScrapeConfig,
+} from './stack.js';
+export { startWebhookReceiver, type WebhookReceiver } from './webhook.js';
