@@ -12,6 +12,7 @@
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { format, resolveConfig } from 'prettier';
 import { parse, stringify } from 'yaml';
 
 export const REPO_ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
@@ -73,18 +74,24 @@ export function renderHelmRules(groups: RuleGroup[]): string {
   return HEADER + dump({ groups });
 }
 
-export function renderGeneratedFiles(rulesDir = RULES_DIR): Record<string, string> {
+/** The generated files by path, formatted with the repository's prettier settings so `prettier --check` agrees. */
+export async function renderGeneratedFiles(rulesDir = RULES_DIR): Promise<Record<string, string>> {
   const groups = readRuleGroups(ruleFilePaths(rulesDir));
-  return {
+  const texts: Record<string, string> = {
     [PROMETHEUS_RULE_PATH]: renderPrometheusRule(groups),
     [HELM_RULES_PATH]: renderHelmRules(groups),
   };
+  for (const [path, text] of Object.entries(texts)) {
+    const options = (await resolveConfig(path)) ?? {};
+    texts[path] = await format(text, { ...options, filepath: path });
+  }
+  return texts;
 }
 
-function main(argv: string[]): number {
+async function main(argv: string[]): Promise<number> {
   const check = argv.includes('--check');
   let stale = 0;
-  for (const [path, text] of Object.entries(renderGeneratedFiles())) {
+  for (const [path, text] of Object.entries(await renderGeneratedFiles())) {
     let current: string | undefined;
     try {
       current = readFileSync(path, 'utf8');
@@ -104,5 +111,5 @@ function main(argv: string[]): number {
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  process.exitCode = main(process.argv.slice(2));
+  process.exitCode = await main(process.argv.slice(2));
 }
