@@ -24,7 +24,7 @@ function inferStep(rows: CsvRow[]): number {
   return step;
 }
 
-export function detectRows(rows: CsvRow[], detector: string, threshold?: number): string {
+export async function detectRows(rows: CsvRow[], detector: string, threshold?: number): Promise<string> {
   const step = inferStep(rows);
   const scorer = getDetector(detector)!.create({ step, threshold });
   const lines = ['timestamp,value,anomaly_score,is_anomaly'];
@@ -37,6 +37,8 @@ export function detectRows(rows: CsvRow[], detector: string, threshold?: number)
         const missing = Math.round((row.t - lastT) / step) - 1;
         for (let k = 1; k <= Math.min(missing, 10_000); k++) scorer.score(lastT + k * step, NaN);
       }
+      // a detector that fits in the background is awaited, so the replay does not depend on timing
+      await scorer.pending?.();
       last = scorer.score(row.t, row.v);
       lastT = row.t;
     }
@@ -84,7 +86,7 @@ Output: CSV with header timestamp,value,anomaly_score,is_anomaly, one row per in
     for (const [i, item] of inputs.entries()) {
       try {
         const { rows } = readCsvFile(item.path);
-        writeResult(ctx, output, item, isDirectory, detectRows(rows, detector, threshold));
+        writeResult(ctx, output, item, isDirectory, await detectRows(rows, detector, threshold));
       } catch (err) {
         failed++;
         ctx.stderr.write(`cloudpulse detect: ${(err as Error).message}\n`);

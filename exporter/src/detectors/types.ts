@@ -35,6 +35,8 @@ export interface SeriesScorer {
   /** score the next point (unix seconds, value; NaN = missing) */
   score(timestamp: number, value: number): Detection;
   toJSON(): unknown;
+  /** a background model fit in progress, if any: offline replays await it to stay deterministic */
+  pending?(): Promise<void> | undefined;
 }
 
 export interface DetectorFactory {

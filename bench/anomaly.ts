@@ -1,0 +1,90 @@
+/**
+ * `npm run bench:anomaly`: every detector over the NAB subset (scored by shared/tools/nab_score.py,
+ * three profiles) and over simulated data with ground truth (F1), plus residual's cost per point.
+ * Prints a table and writes bench/results/anomaly.json. Usage: tsx bench/anomaly.ts [detector,...]
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { DETECTORS, getDetector } from '../exporter/src/detectors/index.js';
+import { labelRows, listLabelledFiles, readCsvFile, readWindows } from '../exporter/src/evaluation/nab-layout.js';
+import { fileMetrics, overallMetrics, replay } from '../exporter/src/evaluation/anomaly-replay.js';
+import { simulateCommand } from '../exporter/src/cli/simulate.js';
+
+const NAB = join(import.meta.dirname, '../../shared/datasets/nab');
+const SCORER = join(import.meta.dirname, '../../shared/tools/nab_score.py');
+const names = process.argv[2] ? process.argv[2].split(',') : Object.keys(DETECTORS);
+const out = mkdtempSync(join(tmpdir(), 'cloudpulse-bench-anomaly-'));
+
+async function nab(name: string) {
+  const detector = getDetector(name)!;
+  let micros = 0;
+  let points = 0;
+  for (const f of listLabelledFiles(join(NAB, 'data'))) {
+    const { rows } = readCsvFile(f.path);
+    const r = await replay(detector, rows);
+    micros += r.microsPerPoint * rows.length;
+    points += rows.length;
+    const path = join(out, name, f.key);
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileSync(
+      path,
+      ['timestamp,anomaly_score', ...rows.map((x, i) => `${x.raw},${r.scores[i]}`)].join('\n') + '\n',
+    );
+  }
+  const text = execFileSync(
+    'python3',
+    [SCORER, join(out, name), '--windows', join(NAB, 'labels/combined_windows.json')],
+    {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    },
+  );
+  const last = text.trim().split('\n').pop() ?? '';
+  const m = /standard=([\d.-]+) low_fp=([\d.-]+) low_fn=([\d.-]+)/.exec(last);
+  if (!m) throw new Error(`nab_score.py: unexpected last line "${last}"`);
+  return { standard: Number(m[1]), lowFp: Number(m[2]), lowFn: Number(m[3]), microsPerPoint: micros / points };
+}
+
+async function simulated(name: string, dir: string) {
+  const windows = readWindows(join(dir, 'labels/combined_windows.json'));
+  const files = [];
+  for (const f of listLabelledFiles(join(dir, 'data'))) {
+    const { rows } = readCsvFile(f.path);
+    files.push(fileMetrics(f.key, await replay(getDetector(name)!, rows), labelRows(rows, windows.get(f.key) ?? [])));
+  }
+  return overallMetrics(files);
+}
+
+const simDir = join(out, 'simulated');
+const sink = { write: () => true } as unknown as NodeJS.WritableStream;
+await simulateCommand.run(['--out', simDir], {
+  stdout: sink,
+  stderr: process.stderr,
+  env: {},
+  interactive: false,
+} as never);
+
+const results: Record<string, unknown> = {};
+const table: string[] = ['detector          standard low_fp low_fn  µs/point  sim_F1  sim_prec sim_recall'];
+for (const name of names) {
+  process.stderr.write(`bench:anomaly ${name}...\n`);
+  try {
+    const n = await nab(name);
+    const s = await simulated(name, simDir);
+    results[name] = { nab: n, simulated: s };
+    table.push(
+      `${name.padEnd(17)} ${n.standard.toFixed(1).padStart(8)} ${n.lowFp.toFixed(1).padStart(6)} ${n.lowFn.toFixed(1).padStart(6)} ${n.microsPerPoint.toFixed(1).padStart(9)} ${s.f1.toFixed(3).padStart(7)} ${s.precision.toFixed(3).padStart(8)} ${s.recall.toFixed(3).padStart(10)}`,
+    );
+  } catch (err) {
+    results[name] = { error: (err as Error).message };
+    table.push(`${name.padEnd(17)} unavailable: ${(err as Error).message}`);
+  }
+}
+console.log(table.join('\n'));
+mkdirSync(join(import.meta.dirname, 'results'), { recursive: true });
+writeFileSync(
+  join(import.meta.dirname, 'results/anomaly.json'),
+  JSON.stringify({ date: new Date().toISOString(), machine: 'shared 2-core dev box', results }, null, 2),
+);

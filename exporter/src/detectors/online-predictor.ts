@@ -1,0 +1,236 @@
+/**
+ * A one-step-ahead predictor updated in O(1) per point, for the residual detector: four cheap
+ * candidates (last value, short EWMA, value one season ago, last value plus last season's step)
+ * each track their own exponentially weighted absolute error, and the one with the smallest
+ * error predicts. Written by hand because a full model refit per point costs far more than the
+ * 20 µs/point budget, and for one step ahead these candidates are about as accurate.
+ */
+
+export interface OnlinePredictorOptions {
+  /** season length in steps; 0 or 1 disables the seasonal candidates */
+  season: number;
+  /** weight of the newest error in each candidate's running mean absolute error */
+  errorAlpha?: number;
+  /** weight of the newest value in the EWMA candidate */
+  levelAlpha?: number;
+  /** errors are clipped to this many mean absolute errors before they update the scale */
+  clip?: number;
+}
+
+export interface Prediction {
+  expected: number;
+  /** robust scale of this candidate's one-step errors (mean absolute error); NaN while learning */
+  scale: number;
+}
+
+/** what the residual detector needs from a one-step predictor */
+export interface StepPredictor {
+  readonly seasonLength: number;
+  predict(): Prediction;
+  update(value: number): void;
+  shiftLevel(delta: number): void;
+  toJSON(): unknown;
+  /** a background fit in progress, if any (replays await it to stay deterministic) */
+  pending?(): Promise<void> | undefined;
+}
+
+const CANDIDATES = ['last', 'ewma', 'season', 'season_step', 'holt_winters'] as const;
+/** Holt-Winters smoothing weights of level and season (slow: the season is averaged over ~10 days) */
+const HW_LEVEL = 0.1;
+const HW_SEASON = 0.1;
+const RANK_ALPHA = 0.005;
+const SCALE_FLOOR = 0.3;
+
+export interface OnlinePredictorState {
+  season: number;
+  errorAlpha: number;
+  levelAlpha: number;
+  clip: number;
+  history: number[];
+  level: number;
+  mae: number[];
+  rank: number[];
+  hw: { level: number; season: number[]; ready: boolean; count: number };
+  seen: number[];
+}
+
+export class OnlinePredictor implements StepPredictor {
+  private readonly season: number;
+  private readonly errorAlpha: number;
+  private readonly levelAlpha: number;
+  private readonly clip: number;
+  /** last season+1 observed values, oldest first (ring) */
+  private readonly history: Float64Array;
+  private head = 0;
+  private count = 0;
+  private level = NaN;
+  private readonly mae = new Float64Array(CANDIDATES.length).fill(NaN);
+  /** unclipped, slower mean absolute error: picks the candidate (rare big misses must count) */
+  private readonly rank = new Float64Array(CANDIDATES.length).fill(NaN);
+  /** points each candidate has been scored on */
+  private readonly seen = new Float64Array(CANDIDATES.length);
+  private readonly guesses = new Float64Array(CANDIDATES.length);
+  private hwLevel = 0;
+  /** additive seasonal offsets indexed by count % season */
+  private readonly hwSeason: Float64Array;
+  private hwReady = false;
+
+  constructor(options: OnlinePredictorOptions) {
+    this.season = options.season > 1 ? Math.floor(options.season) : 0;
+    this.errorAlpha = options.errorAlpha ?? 0.02;
+    this.levelAlpha = options.levelAlpha ?? 0.3;
+    this.clip = options.clip ?? 4;
+    this.history = new Float64Array(this.season + 1);
+    this.hwSeason = new Float64Array(this.season);
+  }
+
+  /** additive Holt-Winters without trend, started from the first full season */
+  private updateHoltWinters(value: number): void {
+    const m = this.season;
+    if (m === 0) return;
+    const i = this.count % m;
+    if (this.hwReady) {
+      // robust update: clip the error so an anomaly does not echo one season later
+      const guess = this.hwLevel + this.hwSeason[i];
+      const limit = this.clip * this.mae[4];
+      if (Number.isFinite(limit) && this.seen[4] >= 1 / this.errorAlpha) {
+        value = guess + Math.max(-limit, Math.min(limit, value - guess));
+      }
+      const previous = this.hwLevel;
+      this.hwLevel = HW_LEVEL * (value - this.hwSeason[i]) + (1 - HW_LEVEL) * previous;
+      this.hwSeason[i] = HW_SEASON * (value - this.hwLevel) + (1 - HW_SEASON) * this.hwSeason[i];
+      return;
+    }
+    if (this.count + 1 < m) return;
+    // the buffer holds the first season once this value is added: level = its mean
+    let sum = value;
+    for (let lag = 0; lag < m - 1; lag++) sum += this.back(lag);
+    this.hwLevel = sum / m;
+    this.hwSeason[i] = value - this.hwLevel;
+    for (let lag = 0; lag < m - 1; lag++) this.hwSeason[(i - 1 - lag + m * 2) % m] = this.back(lag) - this.hwLevel;
+    this.hwReady = true;
+  }
+
+  /** the value `lag` steps before the newest one (lag 0 = newest) */
+  private back(lag: number): number {
+    const size = this.history.length;
+    return this.history[(this.head - 1 - lag + size * 2) % size];
+  }
+
+  private fillGuesses(): void {
+    const g = this.guesses;
+    const last = this.count > 0 ? this.back(0) : NaN;
+    g[0] = last;
+    g[1] = this.level;
+    const hasSeason = this.season > 0 && this.count > this.season;
+    g[2] = hasSeason ? this.back(this.season - 1) : NaN;
+    g[3] = hasSeason ? last + this.back(this.season - 1) - this.back(this.season) : NaN;
+    g[4] = this.hwReady ? this.hwLevel + this.hwSeason[this.count % this.season] : NaN;
+  }
+
+  /** index of the candidate with the smallest error; warm candidates only */
+  private best(): number {
+    let best = -1;
+    for (let i = 0; i < CANDIDATES.length; i++) {
+      if (this.seen[i] < 1 / this.errorAlpha || !Number.isFinite(this.guesses[i])) continue;
+      if (best < 0 || this.rank[i] < this.rank[best]) best = i;
+    }
+    return best;
+  }
+
+  predict(): Prediction {
+    this.fillGuesses();
+    const best = this.best();
+    if (best < 0) return { expected: this.count > 0 ? this.back(0) : NaN, scale: NaN };
+    // the slow error is a floor, so a quiet stretch does not make the next normal point look huge
+    return { expected: this.guesses[best], scale: Math.max(this.mae[best], SCALE_FLOOR * this.rank[best]) };
+  }
+
+  get seasonLength(): number {
+    return this.season;
+  }
+
+  /** name of the candidate currently predicting */
+  get chosen(): string {
+    this.fillGuesses();
+    const best = this.best();
+    return best < 0 ? 'learning' : CANDIDATES[best];
+  }
+
+  /** absorb the next observation (NaN = gap: repeat the prediction so the season stays aligned) */
+  update(value: number): void {
+    this.fillGuesses();
+    if (Number.isFinite(value)) {
+      for (let i = 0; i < CANDIDATES.length; i++) {
+        const guess = this.guesses[i];
+        if (!Number.isFinite(guess)) continue;
+        let err = Math.abs(value - guess);
+        const rank = this.rank[i];
+        this.rank[i] = Number.isNaN(rank) ? err : rank + Math.max(RANK_ALPHA, 1 / (this.seen[i] + 1)) * (err - rank);
+        const mae = this.mae[i];
+        if (Number.isNaN(mae)) this.mae[i] = err;
+        else {
+          if (this.seen[i] >= 1 / this.errorAlpha && mae > 0) err = Math.min(err, this.clip * mae);
+          // warm up with a plain mean, then exponential weighting
+          const alpha = Math.max(this.errorAlpha, 1 / (this.seen[i] + 1));
+          this.mae[i] = mae + alpha * (err - mae);
+        }
+        this.seen[i]++;
+      }
+      this.level = Number.isNaN(this.level) ? value : this.level + this.levelAlpha * (value - this.level);
+    } else {
+      const best = this.best();
+      value = best >= 0 ? this.guesses[best] : this.count > 0 ? this.back(0) : NaN;
+      if (!Number.isFinite(value)) return;
+    }
+    this.updateHoltWinters(value);
+    this.history[this.head] = value;
+    this.head = (this.head + 1) % this.history.length;
+    this.count++;
+  }
+
+  /**
+   * A level shift was confirmed: move the remembered season and level by `delta` so the seasonal
+   * candidates predict the new level at once instead of a season later.
+   */
+  shiftLevel(delta: number): void {
+    for (let i = 0; i < this.history.length; i++) this.history[i] += delta;
+    if (Number.isFinite(this.level)) this.level += delta;
+    this.hwLevel += delta;
+  }
+
+  toJSON(): OnlinePredictorState {
+    const history: number[] = [];
+    const n = Math.min(this.count, this.history.length);
+    for (let lag = n - 1; lag >= 0; lag--) history.push(this.back(lag));
+    return {
+      season: this.season,
+      errorAlpha: this.errorAlpha,
+      levelAlpha: this.levelAlpha,
+      clip: this.clip,
+      history,
+      level: this.level,
+      mae: Array.from(this.mae),
+      rank: Array.from(this.rank),
+      hw: { level: this.hwLevel, season: Array.from(this.hwSeason), ready: this.hwReady, count: this.count },
+      seen: Array.from(this.seen),
+    };
+  }
+
+  static restore(s: OnlinePredictorState): OnlinePredictor {
+    const p = new OnlinePredictor(s);
+    for (const v of s.history) {
+      p.history[p.head] = v;
+      p.head = (p.head + 1) % p.history.length;
+    }
+    p.count = s.hw.count;
+    p.hwLevel = s.hw.level;
+    p.hwSeason.set(s.hw.season);
+    p.hwReady = s.hw.ready;
+    p.level = s.level ?? NaN;
+    s.mae.forEach((m, i) => (p.mae[i] = m ?? NaN));
+    s.rank.forEach((m, i) => (p.rank[i] = m ?? NaN));
+    s.seen.forEach((n, i) => (p.seen[i] = n));
+    return p;
+  }
+}
