@@ -5,6 +5,10 @@ export default defineConfig({
     name: 'grafana-plugin',
     include: ['src/**/*.test.ts', 'src/**/*.test.tsx'],
     environment: 'jsdom',
-    passWithNoTests: true,
+    setupFiles: ['./src/test-setup.ts'],
+    testTimeout: 30_000,
+    // Grafana's ESM builds import CommonJS packages (moment-timezone) by named export, which
+    // Node's loader refuses; letting vite transform them applies the usual interop.
+    server: { deps: { inline: [/@grafana\//] } },
   },
 });

@@ -47,6 +47,7 @@ const PAGE = `<!doctype html>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>CloudPulse</title>
+<link rel="icon" href="data:,">
 <link rel="stylesheet" href="static/uPlot.min.css">
 <style>
   :root { color-scheme: light dark; --bg: #111217; --fg: #ccccdc; --muted: #8e8e8e; --card: #181b1f; --line: #2c3235; }

@@ -1,0 +1,168 @@
+/**
+ * The exporter's landing page in Debian's Chromium: the real exporter on a sped-up simulation,
+ * one uPlot chart per series with the history band and the future fan actually painted (read back
+ * from the canvas), a table with model, accuracy and anomaly state, refreshed live.
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { collectErrors, launchChromium } from './fixtures/chromium.js';
+import { startExporter, type RunningExporter } from './helpers/exporter.js';
+import { stopAll, waitFor } from './helpers/index.js';
+
+const RESULTS = fileURLToPath(new URL('../test-results', import.meta.url));
+
+const CONFIG = `
+source:
+  simulation:
+    instances: 2
+    seed: 11
+    history: 6h
+    speed: 60
+schedule:
+  interval: 1s
+series:
+  - name: node_cpu_utilisation
+    query: 1 - avg by (instance) (rate(node_cpu_seconds_total{mode="idle"}[5m]))
+    simulate: cpu
+    step: 1m
+    lookback: 6h
+    model: ets
+    horizons: [5m, 15m, 30m]
+    refit_interval: 30m
+`;
+
+let exporter: RunningExporter;
+let browser: Browser;
+
+beforeAll(async () => {
+  mkdirSync(RESULTS, { recursive: true });
+  exporter = await startExporter(CONFIG);
+  // enough past forecasts for a band: the 5m horizon needs a few cycles past its first target
+  await waitFor(
+    async () => {
+      const list = (await (await fetch(`${exporter.url}/api/v1/series`)).json()) as { series: Array<{ id: string }> };
+      if (list.series.length < 2) return false;
+      const detail = (await (
+        await fetch(`${exporter.url}/api/v1/series/${encodeURIComponent(list.series[0].id)}`)
+      ).json()) as {
+        pastForecasts: Array<{ points: unknown[] }>;
+      };
+      return detail.pastForecasts[0].points.length >= 10;
+    },
+    { timeout: 90_000, interval: 500, what: 'past forecasts in the JSON API' },
+  );
+  browser = await launchChromium();
+}, 150_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await stopAll();
+});
+
+interface PaintCheck {
+  id: string;
+  bandPoints: number;
+  fanStart: number;
+  fanEnd: number;
+  lastSample: number;
+  xMax: number;
+  /** RGBA read from the canvas inside the band and inside the fan */
+  bandPixel: number[];
+  fanPixel: number[];
+}
+
+describe('landing page', () => {
+  it('draws a chart per series with band and fan, lists model, accuracy and anomaly state, and refreshes', async () => {
+    const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
+    const errors = collectErrors(page);
+    await page.goto(`${exporter.url}/?refresh=1`);
+    await page.waitForFunction(() => Number(document.body.dataset.refreshes ?? 0) >= 1, undefined, { timeout: 30_000 });
+
+    const summaries = (await (await fetch(`${exporter.url}/api/v1/series`)).json()) as {
+      series: Array<{ id: string; model: string; lastSample: number }>;
+    };
+    const rows = await page.$$eval('#series tbody tr', (trs) =>
+      trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent ?? '')),
+    );
+    expect(rows).toHaveLength(summaries.series.length);
+    for (const [name, model, accuracy, anomaly] of rows) {
+      expect(name).toContain('node_cpu_utilisation');
+      expect(model).toMatch(/^ets \(simulated\)$/);
+      expect(accuracy).toMatch(/5m MASE (\d+\.\d\d|–) · cov 80%: /);
+      expect(anomaly).toMatch(/^(normal|low|medium|high|critical) score \d\.\d\d$/);
+    }
+
+    const checks: PaintCheck[] = await page.evaluate(() => {
+      type Plot = {
+        valToPos(v: number, scale: string, canvasPixels?: boolean): number;
+        ctx: CanvasRenderingContext2D;
+        scales: { x: { max: number } };
+      };
+      type Ribbon = { t: number[]; lower: number[]; upper: number[] };
+      const charts = (
+        window as unknown as {
+          cloudpulse: {
+            charts: Map<string, { plot: Plot; model: { band: Ribbon; fan: Ribbon; lastSample: { t: number } } }>;
+          };
+        }
+      ).cloudpulse.charts;
+      // a pixel a quarter of the way up from the lower bound at the ribbon's widest finite point
+      const pixelIn = (plot: Plot, r: Ribbon) => {
+        let best = -1;
+        for (let i = 1; i < r.t.length; i++) {
+          const width = r.upper[i] - r.lower[i];
+          if (Number.isFinite(width) && (best < 0 || width > r.upper[best] - r.lower[best])) best = i;
+        }
+        const x = Math.round(plot.valToPos(r.t[best], 'x', true));
+        const y = Math.round(plot.valToPos(r.lower[best] + 0.25 * (r.upper[best] - r.lower[best]), 'y', true));
+        return [...plot.ctx.getImageData(x, y, 1, 1).data];
+      };
+      return [...charts.entries()].map(([id, { plot, model }]) => ({
+        id,
+        bandPoints: model.band.t.filter((_, i) => Number.isFinite(model.band.lower[i])).length,
+        fanStart: model.fan.t[0],
+        fanEnd: model.fan.t[model.fan.t.length - 1],
+        lastSample: model.lastSample.t,
+        xMax: plot.scales.x.max,
+        bandPixel: pixelIn(plot, model.band),
+        fanPixel: pixelIn(plot, model.fan),
+      }));
+    });
+    expect(checks.map((c) => c.id).sort()).toEqual(summaries.series.map((s) => s.id).sort());
+    for (const c of checks) {
+      expect(c.bandPoints).toBeGreaterThanOrEqual(5);
+      // the fan starts at the last sample and reaches the longest horizon; the axis extends that far
+      expect(c.fanStart).toBe(c.lastSample);
+      expect(c.fanEnd).toBe(c.lastSample + 1800);
+      expect(c.xMax).toBeGreaterThanOrEqual(c.fanEnd);
+      // painted: the band in blue (#5794F2 at low alpha), the fan in purple (#B877D9)
+      const [br, , bb, ba] = c.bandPixel;
+      expect(ba).toBeGreaterThan(0);
+      expect(bb).toBeGreaterThan(br);
+      const [fr, fg, fb, fa] = c.fanPixel;
+      expect(fa).toBeGreaterThan(0);
+      expect(fb).toBeGreaterThan(fg);
+      expect(fr).toBeGreaterThan(fg);
+    }
+    await page.screenshot({ path: join(RESULTS, 'landing.png'), fullPage: true });
+
+    // live: a later poll brings newer samples into the same charts
+    const before = checks[0].lastSample;
+    await page.waitForFunction(
+      ([id, t]) => {
+        const charts = (
+          window as unknown as { cloudpulse: { charts: Map<string, { model: { lastSample: { t: number } } }> } }
+        ).cloudpulse.charts;
+        return (charts.get(id as string)?.model.lastSample.t ?? 0) > (t as number);
+      },
+      [checks[0].id, before] as const,
+      { timeout: 20_000 },
+    );
+    expect(await page.$$('section.chart')).toHaveLength(summaries.series.length);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+});
