@@ -5,6 +5,8 @@ import { forecastCommand } from './forecast.js';
 import { detectCommand } from './detect.js';
 import { versionCommand } from './version.js';
 import { simulateCommand } from './simulate.js';
+import { backtestCommand } from './backtest.js';
+import { evaluate } from './evaluate.js';
 
 export const COMMANDS: Record<string, Command> = {
   run: runCommand,
@@ -12,4 +14,6 @@ export const COMMANDS: Record<string, Command> = {
   detect: detectCommand,
   version: versionCommand,
   simulate: simulateCommand,
+  backtest: backtestCommand,
+  evaluate,
 };

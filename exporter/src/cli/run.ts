@@ -5,6 +5,7 @@ import { ConfigError, loadConfig } from '../config/load.js';
 import { validateNames } from '../config/names.js';
 import type { Config } from '../config/schema.js';
 import { buildApp } from '../http/app.js';
+import { loadProphetOptimizer } from '../models/augurs.js';
 import { registerExporterMetrics } from '../metrics/exporter-metrics.js';
 import { AnomalyLog } from '../pipeline/anomaly-log.js';
 import { WorkerFitter } from '../pipeline/fitter.js';
@@ -75,6 +76,8 @@ Environment: PROMETHEUS_URL, MODEL_SAVE_PATH, FORECAST_INTERVAL_MINUTES override
     }
     if (flags['storage.path']) config.storage.path = flags['storage.path'] as string;
 
+    // restoring a fitted Prophet on this thread needs its Stan optimiser loaded first
+    if (config.series.some((s) => s.model === 'prophet')) await loadProphetOptimizer();
     const logger = createLogger(level as LogLevel, ctx.stderr as NodeJS.WritableStream);
     const speed = config.source.simulation.speed;
     const clock = config.source.prometheus ? Date.now : scaledClock(speed);
