@@ -1,19 +1,12 @@
 import { describe, expect, it } from 'vitest';
+import { seededGaussian } from '../../test/fixtures/synthetic-series.js';
 import { auto } from './auto.js';
 import { ensemble } from './ensemble.js';
 
-const gaussian = (seed: number) => () => {
-  let s = 0;
-  for (let k = 0; k < 12; k++) {
-    seed = (seed * 1103515245 + 12345) % 2147483648;
-    s += seed / 2147483648;
-  }
-  return s - 6;
-};
 
 describe('auto and ensemble', () => {
   it('choose a seasonal model on a clean daily season, and a last-value-like one on a random walk', async () => {
-    const g = gaussian(4);
+    const g = seededGaussian(4);
     const seasonal = Array.from({ length: 1728 }, (_, i) => 10 * Math.sin((2 * Math.PI * i) / 288) + 0.2 * g());
     const a = await auto.fit({ values: seasonal, step: 300, start: 0 });
     expect(a.description).toMatch(/ets|sarima|seasonal_naive/);
@@ -26,7 +19,7 @@ describe('auto and ensemble', () => {
   });
 
   it('calibrated 80% bands cover about 80% of a stationary noise series', async () => {
-    const g = gaussian(8);
+    const g = seededGaussian(8);
     const y = Array.from({ length: 2016 + 48 * 20 }, () => 5 + g());
     let inside = 0;
     let total = 0;

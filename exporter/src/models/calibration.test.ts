@@ -1,19 +1,12 @@
 import { describe, expect, it } from 'vitest';
+import { seededGaussian } from '../../test/fixtures/synthetic-series.js';
 import { conformalTable, halfWidthAt, isotonicIncreasing } from './calibration.js';
 import { normalQuantile } from '../util/stats.js';
 
-const gaussian = (seed: number) => () => {
-  let s = 0;
-  for (let k = 0; k < 12; k++) {
-    seed = (seed * 1103515245 + 12345) % 2147483648;
-    s += seed / 2147483648;
-  }
-  return s - 6;
-};
 
 describe('conformal calibration', () => {
   it('recovers normal quantiles of errors growing with the horizon, non-decreasing', () => {
-    const g = gaussian(9);
+    const g = seededGaussian(9);
     const errors = Array.from({ length: 12 }, (_, h) => Array.from({ length: 400 }, () => Math.sqrt(h + 1) * g()));
     const table = conformalTable(errors)!;
     for (const h of [1, 6, 12]) {

@@ -1,18 +1,11 @@
 import { describe, expect, it } from 'vitest';
+import { seededGaussian } from '../../test/fixtures/synthetic-series.js';
 import { fitSarima, sarimaForecast } from './sarima.js';
 
-const gaussian = (seed: number) => () => {
-  let s = 0;
-  for (let k = 0; k < 12; k++) {
-    seed = (seed * 1103515245 + 12345) % 2147483648;
-    s += seed / 2147483648;
-  }
-  return s - 6;
-};
 
 describe('sarima', () => {
   it('recovers an AR(1) and its forecast variance', () => {
-    const e = gaussian(11);
+    const e = seededGaussian(11);
     const y = [0];
     for (let i = 1; i < 900; i++) y.push(0.7 * y[i - 1] + e());
     const s = fitSarima(y, 300, [1]);
@@ -26,7 +19,7 @@ describe('sarima', () => {
   });
 
   it('treats a random walk as integrated, with sd growing like sqrt(h)', () => {
-    const e = gaussian(5);
+    const e = seededGaussian(5);
     const y = [100];
     for (let i = 1; i < 900; i++) y.push(y[i - 1] + e());
     const s = fitSarima(y, 300, [1]);
@@ -37,7 +30,7 @@ describe('sarima', () => {
   });
 
   it('carries a daily season through Fourier terms', () => {
-    const e = gaussian(2);
+    const e = seededGaussian(2);
     const y = Array.from({ length: 2016 }, (_, i) => 50 + 10 * Math.cos((2 * Math.PI * i) / 288) + 0.5 * e());
     const s = fitSarima(y, 300);
     expect(s.period).toBe(288);
