@@ -6,7 +6,7 @@
 import { DETECTORS, getDetector } from '../detectors/index.js';
 import { readCsvFile, type CsvRow } from '../series/csv.js';
 import { parseFlags } from './args.js';
-import { listCsvInputs, progress, writeResult } from './inputs.js';
+import { listCsvInputs, progress, ResultWriter } from './inputs.js';
 import { UsageError, type Command } from './types.js';
 
 /** rows used to infer the step; a prefix so truncating the file cannot change it once this many exist */
@@ -82,17 +82,19 @@ Output: CSV with header timestamp,value,anomaly_score,is_anomaly, one row per in
     const output = flags.output as string | undefined;
     if (isDirectory && !output) throw new UsageError('--output DIR is required when --input is a directory');
     const tick = progress(ctx, inputs.length, `detect ${detector}`);
+    const writer = new ResultWriter(ctx, output, isDirectory);
     let failed = 0;
     for (const [i, item] of inputs.entries()) {
       try {
         const { rows } = readCsvFile(item.path);
-        writeResult(ctx, output, item, isDirectory, await detectRows(rows, detector, threshold));
+        await writer.write(item, await detectRows(rows, detector, threshold));
       } catch (err) {
         failed++;
         ctx.stderr.write(`cloudpulse detect: ${(err as Error).message}\n`);
       }
       tick(i + 1);
     }
+    failed += await writer.close('detect');
     return failed > 0 ? 1 : 0;
   },
 };

@@ -6,7 +6,7 @@
 import { getModel, MODELS } from '../models/index.js';
 import { readCsvFile, toGrid, type CsvRow } from '../series/csv.js';
 import { parseFlags, parseLevels, requirePositiveInt } from './args.js';
-import { listCsvInputs, progress, writeResult } from './inputs.js';
+import { listCsvInputs, progress, ResultWriter } from './inputs.js';
 import { UsageError, type Command } from './types.js';
 
 const pct = (level: number) => String(+(level * 100).toFixed(4));
@@ -83,17 +83,19 @@ Output: CSV with header timestamp,yhat,lo80,hi80,lo95,hi95 (one lo/hi pair per l
     const output = flags.output as string | undefined;
     if (isDirectory && !output) throw new UsageError('--output DIR is required when --input is a directory');
     const tick = progress(ctx, inputs.length, `forecast ${model}`);
+    const writer = new ResultWriter(ctx, output, isDirectory);
     let failed = 0;
     for (const [i, item] of inputs.entries()) {
       try {
         const { rows } = readCsvFile(item.path);
-        writeResult(ctx, output, item, isDirectory, await forecastRows(rows, item.path, model, horizon, levels));
+        await writer.write(item, await forecastRows(rows, item.path, model, horizon, levels));
       } catch (err) {
         failed++;
         ctx.stderr.write(`cloudpulse forecast: ${(err as Error).message}\n`);
       }
       tick(i + 1);
     }
+    failed += await writer.close('forecast');
     if (failed > 0 && isDirectory)
       ctx.stderr.write(`cloudpulse forecast: ${failed} of ${inputs.length} files failed\n`);
     return failed > 0 ? 1 : 0;

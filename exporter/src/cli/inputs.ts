@@ -3,7 +3,8 @@
  * recursively and its layout is mirrored under the output directory, so NAB-style
  * `<category>/<file>.csv` trees round-trip.
  */
-import { mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, statSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
 import type { CommandContext } from './types.js';
 import { UsageError } from './types.js';
@@ -35,21 +36,46 @@ export function listCsvInputs(path: string): { inputs: CsvInput[]; isDirectory: 
   return { inputs, isDirectory: true };
 }
 
-/** Where one result goes: stdout for a single file without --output, else a file. */
-export function writeResult(
-  ctx: CommandContext,
-  output: string | undefined,
-  input: CsvInput,
-  isDirectory: boolean,
-  text: string,
-) {
-  if (!output) {
-    ctx.stdout.write(text);
-    return;
+/**
+ * Where results go: stdout for a single file without --output, else files. File writes run in the
+ * background (bounded) so a directory of small results is not paced by the disk.
+ */
+export class ResultWriter {
+  private readonly inFlight = new Set<Promise<void>>();
+  private readonly made = new Set<string>();
+  readonly failures: string[] = [];
+
+  constructor(
+    private readonly ctx: CommandContext,
+    private readonly output: string | undefined,
+    private readonly isDirectory: boolean,
+    private readonly maxInFlight = 32,
+  ) {}
+
+  async write(input: CsvInput, text: string): Promise<void> {
+    if (!this.output) {
+      this.ctx.stdout.write(text);
+      return;
+    }
+    const target = this.isDirectory ? join(this.output, input.relative) : this.output;
+    const dir = dirname(target);
+    if (!this.made.has(dir)) {
+      mkdirSync(dir, { recursive: true });
+      this.made.add(dir);
+    }
+    if (this.inFlight.size >= this.maxInFlight) await Promise.race(this.inFlight);
+    const job: Promise<void> = writeFile(target, text)
+      .catch((err: Error) => void this.failures.push(`${target}: ${err.message}`))
+      .finally(() => this.inFlight.delete(job));
+    this.inFlight.add(job);
   }
-  const target = isDirectory ? join(output, input.relative) : output;
-  mkdirSync(dirname(target), { recursive: true });
-  writeFileSync(target, text);
+
+  /** waits for every write; returns the number that failed (reported on stderr) */
+  async close(command: string): Promise<number> {
+    await Promise.all(this.inFlight);
+    for (const f of this.failures) this.ctx.stderr.write(`cloudpulse ${command}: cannot write ${f}\n`);
+    return this.failures.length;
+  }
 }
 
 /** A progress line on stderr every ~10% (or per file when interactive). */

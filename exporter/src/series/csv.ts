@@ -32,6 +32,12 @@ const NAIVE_UTC = /^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(:\d{2}(\.\d+)?)?$/;
 /** Parse one timestamp cell to unix seconds, or NaN when it is not a timestamp. */
 export function parseTimestamp(text: string): number {
   const s = text.trim();
+  const first = s.charCodeAt(0);
+  // unix seconds are by far the most common form: skip the regex when the cell is a plain number
+  if ((first >= 48 && first <= 57) || first === 45) {
+    const quick = Number(s);
+    if (Number.isFinite(quick) && !s.includes('e') && !s.includes('E')) return quick > 1e11 ? quick / 1000 : quick;
+  }
   if (/^-?\d+(\.\d+)?$/.test(s)) {
     const n = Number(s);
     // milliseconds are a common mistake; 1e11 s is the year 5138
@@ -42,18 +48,22 @@ export function parseTimestamp(text: string): number {
   return Number.isNaN(ms) ? NaN : ms / 1000;
 }
 
-function parseValue(text: string): number {
+/** NaN for empty / NaN / null / infinite cells; undefined when the cell is not a number at all. */
+function parseValue(text: string): number | undefined {
+  const n = Number(text);
+  // Number() accepts "" and whitespace as 0; anything else it accepts is a real number
+  if (Number.isFinite(n) && text.trim() !== '') return n;
   const s = text.trim();
-  if (s === '' || /^nan$/i.test(s) || /^null$/i.test(s)) return NaN;
-  if (/^[+-]?inf(inity)?$/i.test(s)) return NaN;
-  const n = Number(s);
-  return n;
+  if (s === '' || /^(nan|null|[+-]?inf(inity)?)$/i.test(s)) return NaN;
+  return undefined;
 }
 
+const unquote = (cell: string) => (cell.includes('"') ? cell.trim().replace(/^"|"$/g, '') : cell.trim());
+
 export function parseCsv(text: string, file: string): { rows: CsvRow[] } {
-  const lines = text.split(/\r?\n/);
+  const lines = text.split('\n');
   const header = (lines[0] ?? '').replace(/^\uFEFF/, '').trim();
-  const columns = header.split(',').map((c) => c.trim().replace(/^"|"$/g, '').toLowerCase());
+  const columns = header.split(',').map((c) => unquote(c).toLowerCase());
   const ti = columns.indexOf('timestamp');
   const vi = columns.indexOf('value');
   if (ti === -1 || vi === -1) {
@@ -61,7 +71,7 @@ export function parseCsv(text: string, file: string): { rows: CsvRow[] } {
   }
   const rows: CsvRow[] = [];
   for (let i = 1; i < lines.length; i++) {
-    const line = lines[i];
+    const line = lines[i].endsWith('\r') ? lines[i].slice(0, -1) : lines[i];
     if (line.trim() === '') continue;
     const cells = line.split(',');
     if (cells.length < columns.length) {
@@ -71,16 +81,14 @@ export function parseCsv(text: string, file: string): { rows: CsvRow[] } {
         `expected ${columns.length} columns, got ${cells.length}: "${line.slice(0, 80)}"`,
       );
     }
-    const raw = cells[ti].trim().replace(/^"|"$/g, '');
+    const raw = unquote(cells[ti]);
     const t = parseTimestamp(raw);
     if (!Number.isFinite(t)) {
       throw new CsvError(file, i + 1, `cannot read timestamp "${raw}" (expected unix seconds or ISO-8601)`);
     }
-    const cell = cells[vi].replace(/^"|"$/g, '');
+    const cell = unquote(cells[vi]);
     const v = parseValue(cell);
-    if (Number.isNaN(v) && !/^\s*(|nan|null|[+-]?inf(inity)?)\s*$/i.test(cell)) {
-      throw new CsvError(file, i + 1, `cannot read value "${cell.trim()}" (expected a number)`);
-    }
+    if (v === undefined) throw new CsvError(file, i + 1, `cannot read value "${cell}" (expected a number)`);
     rows.push({ raw, t, v, line: i + 1 });
   }
   if (rows.length === 0) throw new CsvError(file, undefined, 'no data rows');
