@@ -4,7 +4,7 @@ import { logNormalTail, RepeatSuppressor } from './likelihood.js';
 import { DETECTORS, getDetector } from './index.js';
 import { residual } from './residual.js';
 import { createModelResidualScorer } from './lstm.js';
-import { seededRandom } from './features.js';
+import { seededRandom } from '../util/random.js';
 
 /** a daily sine at 5-minute steps with noise and one spike at `spikeAt` */
 function series(n: number, spikeAt: number): number[] {

@@ -5,7 +5,8 @@
  * Raw isolation scores are calibrated against the training points' own scores.
  */
 import type { DetectorFactory, ScorerOptions } from './types.js';
-import { empiricalLogTail, seededRandom } from './features.js';
+import { empiricalLogTail } from './features.js';
+import { seededRandom } from '../util/random.js';
 import { WindowedTreeScorer, windowOptionsFor, type TrainingData, type TrainedScorer } from './windowed-trainer.js';
 
 const TREES = 100;

@@ -5,7 +5,8 @@
  * scored by Gini): a few hundred lines less than pulling in ml-random-forest and its matrix stack.
  */
 import type { DetectorFactory, ScorerOptions } from './types.js';
-import { RollingFeatures, seededRandom } from './features.js';
+import { RollingFeatures } from './features.js';
+import { seededRandom } from '../util/random.js';
 import { WindowedTreeScorer, windowOptionsFor, type TrainingData, type TrainedScorer } from './windowed-trainer.js';
 
 const TREES = 25;

@@ -3,7 +3,6 @@ import { seededGaussian } from '../../test/fixtures/synthetic-series.js';
 import { auto } from './auto.js';
 import { ensemble } from './ensemble.js';
 
-
 describe('auto and ensemble', () => {
   it('choose a seasonal model on a clean daily season, and a last-value-like one on a random walk', async () => {
     const g = seededGaussian(4);

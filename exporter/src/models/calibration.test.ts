@@ -3,7 +3,6 @@ import { seededGaussian } from '../../test/fixtures/synthetic-series.js';
 import { conformalTable, halfWidthAt, isotonicIncreasing } from './calibration.js';
 import { normalQuantile } from '../util/stats.js';
 
-
 describe('conformal calibration', () => {
   it('recovers normal quantiles of errors growing with the horizon, non-decreasing', () => {
     const g = seededGaussian(9);

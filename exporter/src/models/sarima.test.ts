@@ -2,7 +2,6 @@ import { describe, expect, it } from 'vitest';
 import { seededGaussian } from '../../test/fixtures/synthetic-series.js';
 import { fitSarima, sarimaForecast } from './sarima.js';
 
-
 describe('sarima', () => {
   it('recovers an AR(1) and its forecast variance', () => {
     const e = seededGaussian(11);

@@ -6,6 +6,7 @@
  */
 import type { Tf } from '../tf.js';
 import type { LstmWeights } from './network.js';
+import { seededRandom } from '../../util/random.js';
 
 export interface TrainingSet {
   /** window inputs, one Float64Array of length `window` per sample */
@@ -24,18 +25,6 @@ export interface TrainOptions {
   batchSize: number;
   learningRate: number;
   seed: number;
-}
-
-/** Small seeded generator (mulberry32) for the one shuffle. */
-function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 function shuffledOrder(n: number, seed: number): number[] {
