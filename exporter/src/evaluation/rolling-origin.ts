@@ -6,7 +6,8 @@
  * counted, as the bench does.
  */
 import type { FitOptions, FittedModel, ForecastResult, ModelFactory } from '../models/types.js';
-import { normalQuantile, median } from '../util/stats.js';
+import { median } from '../util/stats.js';
+import { bandsFromSd } from '../models/normal-bands.js';
 import { coverage, geometricMean, maseScale, meanAbsoluteError, meanWidth, smape } from './metrics.js';
 
 export interface BacktestOptions {
@@ -60,17 +61,11 @@ export function naiveForecast(history: ArrayLike<number>, horizon: number, level
   for (let i = 1; i < n; i++) s += (history[i] - history[i - 1]) ** 2;
   const sigma = n > 1 ? Math.sqrt(s / (n - 1)) : 0;
   const point = new Array<number>(horizon).fill(history[n - 1]);
-  return {
+  return bandsFromSd(
     point,
-    intervals: levels.map((level) => {
-      const z = normalQuantile(0.5 + level / 2);
-      return {
-        level,
-        lower: point.map((p, i) => p - z * sigma * Math.sqrt(i + 1)),
-        upper: point.map((p, i) => p + z * sigma * Math.sqrt(i + 1)),
-      };
-    }),
-  };
+    point.map((_, i) => sigma * Math.sqrt(i + 1)),
+    levels,
+  );
 }
 
 /** Backtest one model on one series; origins with a constant history are skipped. */

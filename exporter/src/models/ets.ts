@@ -9,9 +9,9 @@
  * The trend variant (none / additive / damped) is chosen by AICc. Gaps (NaN) skip the correction
  * step: the one-step forecast stands in for the missing observation.
  */
+import { bandsFromSd } from './normal-bands.js';
 import type { FittedModel, ForecastResult, ModelFactory, SeriesInput, SerializedModel } from './types.js';
 import { ModelError } from './types.js';
-import { normalQuantile } from '../util/stats.js';
 import { detectSeason, fillGaps } from './seasonality.js';
 import { nelderMead } from './optimize.js';
 
@@ -244,16 +244,6 @@ export function etsForecast(s: EtsState, horizon: number): { point: number[]; sd
     acc += c * c;
   }
   return { point, sd };
-}
-
-export function bandsFromSd(point: number[], sd: number[], levels: number[]): ForecastResult {
-  return {
-    point,
-    intervals: levels.map((level) => {
-      const z = normalQuantile(0.5 + level / 2);
-      return { level, lower: point.map((p, i) => p - z * sd[i]), upper: point.map((p, i) => p + z * sd[i]) };
-    }),
-  };
 }
 
 class FittedEts implements FittedModel {

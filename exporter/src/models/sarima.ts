@@ -10,7 +10,7 @@
 import type { FittedModel, ForecastResult, ModelFactory, SeriesInput, SerializedModel } from './types.js';
 import { ModelError } from './types.js';
 import { detectSeason, fillGaps } from './seasonality.js';
-import { bandsFromSd } from './ets.js';
+import { bandsFromSd } from './normal-bands.js';
 import { fitArmaOrder, longArResiduals, armaErrors, type ArmaFit } from './sarima/hannan-rissanen.js';
 import { leastSquares } from './sarima/least-squares.js';
 

@@ -5,7 +5,7 @@
  */
 import type { FittedModel, ForecastResult, ModelFactory, SeriesInput, SerializedModel } from './types.js';
 import { ModelError } from './types.js';
-import { normalQuantile } from '../util/stats.js';
+import { bandsFromSd } from './normal-bands.js';
 
 interface State {
   season: number;
@@ -48,17 +48,7 @@ class FittedSeasonalNaive implements FittedModel {
       point.push(tail[tail.length - season + ((h - 1) % season)]);
       spread.push(sigma * Math.sqrt(Math.floor((h - 1) / season) + 1));
     }
-    return {
-      point,
-      intervals: levels.map((level) => {
-        const z = normalQuantile(0.5 + level / 2);
-        return {
-          level,
-          lower: point.map((p, i) => p - z * spread[i]),
-          upper: point.map((p, i) => p + z * spread[i]),
-        };
-      }),
-    };
+    return bandsFromSd(point, spread, levels);
   }
 
   update(values: ArrayLike<number>): void {

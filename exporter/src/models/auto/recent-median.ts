@@ -6,7 +6,7 @@
 import type { FittedModel, ForecastResult, ModelFactory, SeriesInput, SerializedModel } from '../types.js';
 import { ModelError } from '../types.js';
 import { median } from '../../util/stats.js';
-import { bandsFromSd } from '../ets.js';
+import { bandsFromSd } from '../normal-bands.js';
 
 interface State {
   /** the last `window` observations (gaps skipped) */
