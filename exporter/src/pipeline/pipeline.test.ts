@@ -57,7 +57,8 @@ class Recording implements Source {
   constructor(private readonly inner: Source) {}
   async queryRange(q: RangeQuery) {
     this.queries.push(q);
-    if (this.down) throw new SourceError('prometheus', 'connect ECONNREFUSED 127.0.0.1:9090', true);
+    if (this.down)
+      throw new SourceError('prometheus', 'connect ECONNREFUSED 127.0.0.1:9090', true, { reason: 'network' });
     return (await this.inner.queryRange(q)).map((s) => ({ ...s, labels: { ...s.labels, job: 'real' } }));
   }
 }

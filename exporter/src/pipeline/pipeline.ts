@@ -152,7 +152,7 @@ export class Pipeline {
       this.o.instruments.queryDuration(entry.name, (performance.now() - t0) / 1000);
       return out;
     } catch (err) {
-      const reason = err instanceof SourceError ? classify(err) : 'other';
+      const reason = err instanceof SourceError ? err.reason : 'other';
       this.o.instruments.queryError(entry.name, reason);
       this.o.logger.warn(
         { series: entry.name, source: source.kind, reason, err: (err as Error).message },
@@ -308,14 +308,4 @@ export class Pipeline {
       else if (state.simulated && !status.simulated && status.up) this.series.delete(key);
     }
   }
-}
-
-function classify(err: SourceError): string {
-  const m = err.message.toLowerCase();
-  if (m.includes('timeout') || m.includes('timed out')) return 'timeout';
-  if (/\b5\d\d\b/.test(m)) return 'http_5xx';
-  if (/\b4\d\d\b/.test(m)) return 'http_4xx';
-  if (m.includes('too large') || m.includes('exceeds')) return 'too_large';
-  if (m.includes('parse') || m.includes('json')) return 'parse';
-  return 'network';
 }

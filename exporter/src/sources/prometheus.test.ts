@@ -226,6 +226,7 @@ describe('PrometheusSource', () => {
     expect(err).toBeInstanceOf(SourceError);
     expect((err as SourceError).retryable).toBe(true);
     expect((err as SourceError).message).toContain('HTTP 502');
+    expect((err as SourceError).reason).toBe('http_5xx');
     expect(seen).toHaveLength(3);
   });
 
@@ -314,6 +315,7 @@ describe('PrometheusSource', () => {
     const err = (await source.queryRange(q()).catch((e: unknown) => e)) as SourceError;
     expect(err.retryable).toBe(true);
     expect(err.message).toMatch(/cannot reach .*ECONNREFUSED/);
+    expect(err.reason).toBe('network');
     expect(sleeps).toHaveLength(2);
   });
 
@@ -326,6 +328,7 @@ describe('PrometheusSource', () => {
     const err = (await source.queryRange(q()).catch((e: unknown) => e)) as SourceError;
     expect(err.retryable).toBe(false);
     expect(err.message).toContain('not JSON');
+    expect(err.reason).toBe('parse');
     expect(err.message).toContain('Grafana login');
   });
 
@@ -343,6 +346,7 @@ describe('PrometheusSource', () => {
       expect(err).toBeInstanceOf(SourceError);
       expect(err.retryable).toBe(false);
       expect(err.message).toContain('max_response_bytes');
+      expect(err.reason).toBe('too_large');
     }
   });
 

@@ -11,7 +11,14 @@ import { createGunzip } from 'node:zlib';
 import { Agent, request } from 'undici';
 import type { PrometheusSourceConfig } from '../config/schema.js';
 import type { Logger } from '../util/logger.js';
-import { SourceError, type Labels, type RangeQuery, type Source, type SourceSeries } from './types.js';
+import {
+  SourceError,
+  type Labels,
+  type SourceErrorReason,
+  type RangeQuery,
+  type Source,
+  type SourceSeries,
+} from './types.js';
 
 /** Prometheus rejects range queries resolving to more than 11,000 points per series. */
 export const PROMETHEUS_MAX_POINTS = 11_000;
@@ -75,6 +82,7 @@ export function parseMatrix(body: unknown, what: string): SourceSeries[] {
       'prometheus',
       `${what}: expected a "matrix" result, got ${data ? JSON.stringify(data.resultType) : 'no data'}`,
       false,
+      { reason: 'parse' },
     );
   }
   const seen = new Set<string>();
@@ -87,6 +95,7 @@ export function parseMatrix(body: unknown, what: string): SourceSeries[] {
         'prometheus',
         `${what}: several series differ only by metric name (${key}); aggregate them or keep a distinguishing label`,
         false,
+        { reason: 'parse' },
       );
     }
     seen.add(key);
@@ -259,17 +268,22 @@ export class PrometheusSource implements Source {
       timeout: String(timeout),
     });
     const started = performance.now();
-    const fail = (message: string, retryable: boolean, cause?: unknown) =>
-      new SourceError('prometheus', `${what}: ${message}`, retryable, { cause });
+    const fail = (message: string, retryable: boolean, reason: SourceErrorReason, cause?: unknown) =>
+      new SourceError('prometheus', `${what}: ${message}`, retryable, { cause, reason });
     const classify = (err: unknown): SourceError => {
       if (err instanceof SourceError) return err;
-      if (callerSignal?.aborted) return fail('aborted', false, err);
-      if (timeoutSignal.aborted) return fail(`timed out after ${timeout}s`, true, err);
+      if (callerSignal?.aborted) return fail('aborted', false, 'other', err);
+      if (timeoutSignal.aborted) return fail(`timed out after ${timeout}s`, true, 'timeout', err);
       const e = err as { code?: string; message?: string };
       if (e.code === 'UND_ERR_HEADERS_TIMEOUT' || e.code === 'UND_ERR_BODY_TIMEOUT') {
-        return fail(`timed out after ${timeout}s`, true, err);
+        return fail(`timed out after ${timeout}s`, true, 'timeout', err);
       }
-      return fail(`cannot reach ${this.endpoint}: ${e.code ? e.code + ' ' : ''}${e.message ?? err}`, true, err);
+      return fail(
+        `cannot reach ${this.endpoint}: ${e.code ? e.code + ' ' : ''}${e.message ?? err}`,
+        true,
+        'network',
+        err,
+      );
     };
 
     let text: string;
@@ -289,7 +303,7 @@ export class PrometheusSource implements Source {
       const declared = Number(res.headers['content-length']);
       if (res.headers['content-encoding'] !== 'gzip' && declared > max_response_bytes) {
         discard(res.body);
-        throw fail(this.tooBig(declared), false);
+        throw fail(this.tooBig(declared), false, 'too_large');
       }
       const body: Readable =
         res.headers['content-encoding'] === 'gzip' ? pipeline(res.body, createGunzip(), () => {}) : res.body;
@@ -299,7 +313,7 @@ export class PrometheusSource implements Source {
         if (size > max_response_bytes) {
           discard(body);
           discard(res.body);
-          throw fail(this.tooBig(size), false);
+          throw fail(this.tooBig(size), false, 'too_large');
         }
         parts.push(part as Buffer);
       }
@@ -322,12 +336,13 @@ export class PrometheusSource implements Source {
         : text.slice(0, ERROR_TEXT_LIMIT).trim() || '(empty body)';
       const retryable = status === 429 || status >= 500;
       this.options.logger.debug({ query: q.name, status, ms }, 'prometheus request failed');
-      const err = fail(`HTTP ${status} ${detail}`, retryable) as SourceError & RetryHint;
+      const err = fail(`HTTP ${status} ${detail}`, retryable, status >= 500 ? 'http_5xx' : 'http_4xx') as SourceError &
+        RetryHint;
       if (status === 429 || status === 503) err.retryAfterSeconds = parseRetryAfter(retryAfter, this.now());
       throw err;
     }
     if (json === undefined) {
-      throw fail(`response is not JSON (HTTP ${status}): ${JSON.stringify(text.slice(0, 200))}`, false);
+      throw fail(`response is not JSON (HTTP ${status}): ${JSON.stringify(text.slice(0, 200))}`, false, 'parse');
     }
     for (const warning of apiError?.warnings ?? []) {
       this.options.logger.warn({ query: q.name, warning }, 'prometheus returned a warning');

@@ -33,15 +33,20 @@ export interface Source {
   close?(): Promise<void>;
 }
 
+/** why a query failed, as counted in cloudpulse_source_query_errors_total{reason} */
+export type SourceErrorReason = 'timeout' | 'http_5xx' | 'http_4xx' | 'network' | 'parse' | 'too_large' | 'other';
+
 export class SourceError extends Error {
+  readonly reason: SourceErrorReason;
   constructor(
     readonly source: string,
     message: string,
     /** worth retrying (network error, timeout, 5xx, 429) */
     readonly retryable: boolean,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; reason?: SourceErrorReason },
   ) {
     super(message, options);
+    this.reason = options?.reason ?? 'other';
     this.name = 'SourceError';
   }
 }
