@@ -15,7 +15,7 @@ recall, F1, ROC-AUC, PR-AUC, mean detection delay (rows) and a NAB-style windowe
 and overall. FILE maps "category/file.csv" to anomaly windows [[start, end], ...].
 
   --model      detectors, comma-separated (default residual; known: ${Object.keys(DETECTORS).join(', ')})
-  --threshold  score at or above which a point is anomalous (default 0.9)
+  --threshold  score at or above which a point is anomalous (default 0.97)
   --report     write a self-contained HTML report (ROC curve, confusion matrix, per-series plots)
   --json       write all figures as JSON`;
 

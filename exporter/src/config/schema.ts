@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { parseDuration } from '../util/duration.js';
+import { DEFAULT_THRESHOLD } from '../detectors/severity.js';
 
 /** A Prometheus duration string ("5m", "1h30m"), parsed to seconds. */
 export const duration = (what = 'a duration such as "5m" or "1h30m"') =>
@@ -109,7 +110,7 @@ export const seriesEntry = z.strictObject({
   seasonality: z.array(duration()).default([]),
   thresholds: z.array(z.number()).default([]),
   /** score at or above which a point counts as anomalous */
-  anomaly_threshold: z.number().gt(0).lt(1).default(0.9),
+  anomaly_threshold: z.number().gt(0).lt(1).default(DEFAULT_THRESHOLD),
   /** what to do while the source is down: keep the last good forecasts, or switch to simulation */
   fallback: z.enum(['none', 'simulation']).default('none'),
   /** which simulated metric stands in for this series in simulation mode */

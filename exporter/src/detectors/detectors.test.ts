@@ -104,6 +104,27 @@ describe('detectors', () => {
     expect(Math.max(...scores.slice(2000, 2030))).toBeGreaterThan(Math.max(...scores.slice(1200, 2000)));
   });
 
+  it('residual: a metric stuck at one ordinary value (flat-line) alarms within two hours, not before', () => {
+    const values = series(2400, -1).map((v, i, all) => (i >= 2000 && i < 2100 ? all[2000] : v));
+    const scorer = residual.create({ step: 300 });
+    const flags = values.map((v, i) => scorer.score(i * 300, v).isAnomaly);
+    expect(flags.slice(1200, 2000).some(Boolean)).toBe(false);
+    expect(flags.slice(2000, 2024).some(Boolean)).toBe(true);
+  });
+
+  it('residual: a sustained rise that never leaves the value range alarms within an hour, not before', () => {
+    const random = seededRandom(3);
+    const noise = () => Array.from({ length: 12 }, random).reduce((s, x) => s + x, 0) - 6;
+    const base = Array.from({ length: 2400 }, () => 50 + 3 * noise());
+    const [lo, hi] = [Math.min(...base.slice(0, 2000)), Math.max(...base.slice(0, 2000))];
+    // +1.3 standard deviations for six hours, clipped so that no value is a new extreme
+    const values = base.map((v, i) => (i >= 2000 && i < 2072 ? Math.min(hi, Math.max(lo, v + 4)) : v));
+    const scorer = residual.create({ step: 300 });
+    const flags = values.map((v, i) => scorer.score(i * 300, v).isAnomaly);
+    expect(flags.slice(1200, 2000).some(Boolean)).toBe(false);
+    expect(flags.slice(2000, 2012).some(Boolean)).toBe(true);
+  });
+
   it('residual: a confirmed level shift stops alarming', () => {
     const values = series(3000, -1).map((v, i) => (i >= 2000 ? v + 30 : v));
     const scorer = residual.create({ step: 300 });
@@ -119,6 +140,14 @@ describe('detectors', () => {
     const b = residual.restore!(JSON.parse(JSON.stringify(a.toJSON())), { step: 300 });
     for (let i = 1000; i < 1500; i++)
       expect(b.score(i * 300, values[i]).score).toBeCloseTo(a.score(i * 300, values[i]).score, 9);
+  });
+
+  it('residual: state saved before the window signals existed still restores', () => {
+    const a = residual.create({ step: 300 });
+    series(500, -1).forEach((v, i) => a.score(i * 300, v));
+    const { window: _w, level: _l, ...old } = JSON.parse(JSON.stringify(a.toJSON()));
+    const b = residual.restore!(old, { step: 300 });
+    expect(Number.isFinite(b.score(500 * 300, 50).score)).toBe(true);
   });
 
   it('lstm fails clearly when the model is not registered', () => {

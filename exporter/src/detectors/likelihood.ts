@@ -6,6 +6,7 @@
  * a series that is always erratic stops alarming once that is its normal. O(1) per point.
  */
 import { scoreFromLogTail } from './severity.js';
+import { Ring } from './ring.js';
 
 export interface LikelihoodOptions {
   /** raw values averaged into one short-window mean */
@@ -48,52 +49,6 @@ export function logNormalTail(z: number): number {
                     t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277))))))));
   if (z >= 0) return LN_HALF + logErfc;
   return Math.log1p(-0.5 * Math.exp(logErfc));
-}
-
-/** fixed-length ring of numbers with a running sum and sum of squares */
-class Ring {
-  private readonly buf: Float64Array;
-  private next = 0;
-  count = 0;
-  sum = 0;
-  sumSq = 0;
-  private sinceExact = 0;
-
-  constructor(readonly size: number) {
-    this.buf = new Float64Array(size);
-  }
-
-  push(x: number): void {
-    if (this.count === this.size) {
-      const old = this.buf[this.next];
-      this.sum -= old;
-      this.sumSq -= old * old;
-    } else this.count++;
-    this.buf[this.next] = x;
-    this.sum += x;
-    this.sumSq += x * x;
-    this.next = (this.next + 1) % this.size;
-    // running sums drift with cancellation; recompute them exactly now and then
-    if (++this.sinceExact >= this.size * 4) this.resum();
-  }
-
-  private resum(): void {
-    this.sinceExact = 0;
-    let s = 0;
-    let s2 = 0;
-    for (let i = 0; i < this.count; i++) {
-      s += this.buf[i];
-      s2 += this.buf[i] * this.buf[i];
-    }
-    this.sum = s;
-    this.sumSq = s2;
-  }
-
-  values(): number[] {
-    const out: number[] = [];
-    for (let i = 0; i < this.count; i++) out.push(this.buf[(this.next - this.count + i + this.size * 2) % this.size]);
-    return out;
-  }
 }
 
 export class AnomalyLikelihood {
