@@ -1,6 +1,7 @@
 /**
  * `npm run bench:anomaly`: every detector over the NAB subset (scored by shared/tools/nab_score.py,
- * three profiles) and over simulated data with ground truth (F1), plus residual's cost per point.
+ * three profiles) and over simulated data with ground truth (point F1, and incidents: labelled
+ * windows caught and true alerts, at the default threshold), plus each detector's cost per point.
  * Prints a table and writes bench/results/anomaly.json. Usage: tsx bench/anomaly.ts [detector,...]
  */
 import { execFileSync } from 'node:child_process';
@@ -67,7 +68,9 @@ await simulateCommand.run(['--out', simDir], {
 } as never);
 
 const results: Record<string, unknown> = {};
-const table: string[] = ['detector          standard low_fp low_fn  µs/point  sim_F1  sim_prec sim_recall'];
+const table: string[] = [
+  'detector          standard low_fp low_fn  µs/point  sim_F1  sim_prec sim_recall  caught  alerts inc_F1',
+];
 for (const name of names) {
   process.stderr.write(`bench:anomaly ${name}...\n`);
   try {
@@ -75,7 +78,7 @@ for (const name of names) {
     const s = await simulated(name, simDir);
     results[name] = { nab: n, simulated: s };
     table.push(
-      `${name.padEnd(17)} ${n.standard.toFixed(1).padStart(8)} ${n.lowFp.toFixed(1).padStart(6)} ${n.lowFn.toFixed(1).padStart(6)} ${n.microsPerPoint.toFixed(1).padStart(9)} ${s.f1.toFixed(3).padStart(7)} ${s.precision.toFixed(3).padStart(8)} ${s.recall.toFixed(3).padStart(10)}`,
+      `${name.padEnd(17)} ${n.standard.toFixed(1).padStart(8)} ${n.lowFp.toFixed(1).padStart(6)} ${n.lowFn.toFixed(1).padStart(6)} ${n.microsPerPoint.toFixed(1).padStart(9)} ${s.f1.toFixed(3).padStart(7)} ${s.precision.toFixed(3).padStart(8)} ${s.recall.toFixed(3).padStart(10)} ${`${s.incidents.caught}/${s.incidents.windows}`.padStart(7)} ${`${s.incidents.trueAlerts}/${s.incidents.alerts}`.padStart(7)} ${s.incidents.f1.toFixed(3).padStart(6)}`,
     );
   } catch (err) {
     results[name] = { error: (err as Error).message };

@@ -6,13 +6,14 @@ import { parseFlags } from './args.js';
 import { getDetector, DETECTORS } from '../detectors/index.js';
 import { labelRows, listLabelledFiles, readCsvFile, readWindows } from '../evaluation/nab-layout.js';
 import { fileMetrics, overallMetrics, replay, type FileMetrics } from '../evaluation/anomaly-replay.js';
+import type { IncidentCounts } from '../evaluation/anomaly-metrics.js';
 import { anomalyReportHtml, type ReportSeries } from '../report/anomaly-report.js';
 
 const usage = `usage: cloudpulse evaluate --input DIR --labels FILE [--model a,b] [--threshold X] [--report FILE.html] [--json FILE]
 
 Replays every DIR/<category>/<file>.csv through each detector (causally) and prints precision,
-recall, F1, ROC-AUC, PR-AUC, mean detection delay (rows) and a NAB-style windowed score, per file
-and overall. FILE maps "category/file.csv" to anomaly windows [[start, end], ...].
+recall, F1, ROC-AUC, PR-AUC, mean detection delay (rows), incidents (labelled windows caught /
+windows, true alerts / alerts) and a NAB-style windowed score, per file and overall. FILE maps "category/file.csv" to anomaly windows [[start, end], ...].
 
   --model      detectors, comma-separated (default residual; known: ${Object.keys(DETECTORS).join(', ')})
   --threshold  score at or above which a point is anomalous (default 0.97)
@@ -24,9 +25,12 @@ const fmt = (x: number, digits = 3) => (Number.isFinite(x) ? x.toFixed(digits) :
 function line(
   name: string,
   m: { precision: number; recall: number; f1: number; rocAuc: number; prAuc: number; delay: number },
+  incidents: IncidentCounts,
   windowed: string,
 ): string {
-  return `${name.padEnd(58)} ${fmt(m.precision)} ${fmt(m.recall)} ${fmt(m.f1)} ${fmt(m.rocAuc)} ${fmt(m.prAuc)} ${fmt(m.delay, 1).padStart(6)} ${windowed}`;
+  const caught = `${incidents.caught}/${incidents.windows}`.padStart(7);
+  const alerts = `${incidents.trueAlerts}/${incidents.alerts}`.padStart(7);
+  return `${name.padEnd(58)} ${fmt(m.precision)} ${fmt(m.recall)} ${fmt(m.f1)} ${fmt(m.rocAuc)} ${fmt(m.prAuc)} ${fmt(m.delay, 1).padStart(6)} ${caught} ${alerts} ${windowed}`;
 }
 
 export const evaluate: Command = {
@@ -60,7 +64,7 @@ export const evaluate: Command = {
     const windows = readWindows(flags.labels);
     const results: Record<string, { files: FileMetrics[]; overall: ReturnType<typeof overallMetrics> }> = {};
     const plots: ReportSeries[] = [];
-    ctx.stdout.write(`${'file'.padEnd(58)} prec  recall f1    rocauc prauc   delay nab\n`);
+    ctx.stdout.write(`${'file'.padEnd(58)} prec  recall f1    rocauc prauc   delay  caught  alerts nab\n`);
     for (const detector of detectors) {
       const perFile: FileMetrics[] = [];
       for (const [i, f] of files.entries()) {
@@ -78,11 +82,17 @@ export const evaluate: Command = {
           labels,
           ...r,
         });
-        ctx.stdout.write(line(`${detector.name} ${f.key}`, m, '') + '\n');
+        ctx.stdout.write(line(`${detector.name} ${f.key}`, m, m.incidents, '') + '\n');
       }
       const overall = overallMetrics(perFile);
       results[detector.name] = { files: perFile, overall };
-      ctx.stdout.write(line(`${detector.name} OVERALL`, overall, fmt(overall.windowedScore, 1)) + '\n');
+      ctx.stdout.write(
+        line(`${detector.name} OVERALL`, overall, overall.incidents, fmt(overall.windowedScore, 1)) + '\n',
+      );
+      const inc = overall.incidents;
+      ctx.stdout.write(
+        `${detector.name}: caught ${inc.caught} of ${inc.windows} labelled windows with ${inc.alerts} alerts, ${inc.trueAlerts} of them true (incident precision ${fmt(inc.precision)}, recall ${fmt(inc.recall)}, F1 ${fmt(inc.f1)})\n`,
+      );
     }
     if (typeof flags.json === 'string') writeFileSync(flags.json, JSON.stringify(results, null, 2));
     if (typeof flags.report === 'string') writeFileSync(flags.report, anomalyReportHtml(results, plots));

@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { confusion, meanDetectionDelay, prAuc, precisionRecallF1, rocAuc, windowedScore } from './anomaly-metrics.js';
+import {
+  confusion,
+  incidentCounts,
+  incidentScores,
+  meanDetectionDelay,
+  prAuc,
+  precisionRecallF1,
+  rocAuc,
+  windowedScore,
+} from './anomaly-metrics.js';
 
 describe('anomaly metrics', () => {
   it('computes precision, recall and F1 from a confusion matrix', () => {
@@ -33,5 +42,16 @@ describe('anomaly metrics', () => {
     const a = (y: number) => 2 / (1 + Math.exp(5 * y)) - 1;
     expect(windowedScore(late, labels).raw).toBeCloseTo(a(-0.1) / a(-1), 9);
     expect(windowedScore(new Array(100).fill(0), labels).raw).toBe(-1);
+  });
+  it('incident counts: a window caught by any row, an alert true when its run overlaps a window', () => {
+    // windows rows 2-4 and 8-9; alerts rows 0-2 (overlaps), 6 (false), 9 (true)
+    const labels = [0, 0, 1, 1, 1, 0, 0, 0, 1, 1, 0];
+    const flags = [1, 1, 1, 0, 0, 0, 1, 0, 0, 1, 0];
+    const c = incidentCounts(flags, labels);
+    expect(c).toEqual({ windows: 2, caught: 2, alerts: 3, trueAlerts: 2 });
+    const s = incidentScores(c);
+    expect(s.precision).toBeCloseTo(2 / 3);
+    expect(s.recall).toBe(1);
+    expect(s.f1).toBeCloseTo(0.8);
   });
 });

@@ -1,7 +1,8 @@
 /**
  * Point and window metrics for anomaly detectors: precision / recall / F1 on thresholded points,
  * ROC-AUC and PR-AUC on raw scores, mean detection delay per labelled window, and a windowed
- * score in the style of NAB (standard profile; the official scorer is shared/tools/nab_score.py).
+ * score in the style of NAB (standard profile; the official scorer is shared/tools/nab_score.py),
+ * and incident counts (was each labelled window caught, and how many alerts were false).
  * Pure functions over arrays.
  */
 
@@ -93,6 +94,50 @@ export function labelledWindows(labels: ArrayLike<number>): [number, number][] {
     if (labels[i]) out[out.length - 1][1] = i;
   }
   return out;
+}
+
+export interface IncidentCounts {
+  /** labelled windows, and those with at least one flagged row */
+  windows: number;
+  caught: number;
+  /** alerts (runs of flagged rows), and those overlapping a labelled window */
+  alerts: number;
+  trueAlerts: number;
+}
+
+/**
+ * What an on-call engineer sees: labels and alerts are both incidents, so one long window caught by
+ * one alert is one hit, not a handful of true points among many missed ones.
+ */
+export function incidentCounts(predicted: ArrayLike<boolean | number>, labels: ArrayLike<number>): IncidentCounts {
+  const windows = labelledWindows(labels);
+  let caught = 0;
+  for (const [a, b] of windows) {
+    for (let i = a; i <= b; i++) {
+      if (predicted[i]) {
+        caught++;
+        break;
+      }
+    }
+  }
+  let alerts = 0;
+  let trueAlerts = 0;
+  for (let i = 0; i < labels.length; i++) {
+    if (!predicted[i] || (i > 0 && predicted[i - 1])) continue;
+    alerts++;
+    let j = i;
+    while (j < labels.length && predicted[j] && !labels[j]) j++;
+    if (j < labels.length && predicted[j] && labels[j]) trueAlerts++;
+  }
+  return { windows: windows.length, caught, alerts, trueAlerts };
+}
+
+/** incident precision (true alerts / alerts), recall (caught / windows) and their F1 */
+export function incidentScores(c: IncidentCounts): { precision: number; recall: number; f1: number } {
+  const precision = c.alerts > 0 ? c.trueAlerts / c.alerts : 0;
+  const recall = c.windows > 0 ? c.caught / c.windows : 0;
+  const f1 = precision + recall > 0 ? (2 * precision * recall) / (precision + recall) : 0;
+  return { precision, recall, f1 };
 }
 
 /** mean rows from a window's start to its first detection, over detected windows; NaN if none */

@@ -6,6 +6,9 @@ import type { DetectorFactory } from '../detectors/types.js';
 import type { CsvRow } from '../series/csv.js';
 import {
   confusion,
+  incidentCounts,
+  incidentScores,
+  type IncidentCounts,
   meanDetectionDelay,
   normalisedWindowedScore,
   prAuc,
@@ -48,6 +51,7 @@ export interface FileMetrics {
   prAuc: number;
   delay: number;
   windowed: WindowedScore;
+  incidents: IncidentCounts;
   tp: number;
   fp: number;
   fn: number;
@@ -64,6 +68,7 @@ export function fileMetrics(key: string, r: Replay, labels: Uint8Array): FileMet
     prAuc: prAuc(r.scores, labels),
     delay: meanDetectionDelay(r.flags, labels),
     windowed: windowedScore(r.flags, labels),
+    incidents: incidentCounts(r.flags, labels),
   };
 }
 
@@ -79,9 +84,19 @@ export function overallMetrics(files: FileMetrics[]) {
     const ok = xs.filter(Number.isFinite);
     return ok.length ? ok.reduce((s, x) => s + x, 0) / ok.length : NaN;
   };
+  const incidents = files.reduce(
+    (s, f) => ({
+      windows: s.windows + f.incidents.windows,
+      caught: s.caught + f.incidents.caught,
+      alerts: s.alerts + f.incidents.alerts,
+      trueAlerts: s.trueAlerts + f.incidents.trueAlerts,
+    }),
+    { windows: 0, caught: 0, alerts: 0, trueAlerts: 0 },
+  );
   return {
     ...precisionRecallF1(c),
     ...c,
+    incidents: { ...incidents, ...incidentScores(incidents) },
     rocAuc: mean(files.map((f) => f.rocAuc)),
     prAuc: mean(files.map((f) => f.prAuc)),
     delay: mean(files.map((f) => f.delay)),

@@ -46,9 +46,13 @@ export function anomalyReportHtml(results: Results, series: ReportSeries[]): str
         ],
       ),
     );
+    const inc = o.incidents;
+    parts.push(
+      `<p>Incidents: ${inc.caught} of ${inc.windows} labelled windows caught; ${inc.trueAlerts} of ${inc.alerts} alerts true (precision ${inc.precision.toFixed(3)}, recall ${inc.recall.toFixed(3)}, F1 ${inc.f1.toFixed(3)}).</p>`,
+    );
     parts.push(
       htmlTable(
-        ['file', 'precision', 'recall', 'F1', 'ROC-AUC', 'PR-AUC', 'delay'],
+        ['file', 'precision', 'recall', 'F1', 'ROC-AUC', 'PR-AUC', 'delay', 'windows caught', 'true alerts'],
         r.files.map((f) => [
           f.key,
           f.precision.toFixed(3),
@@ -57,6 +61,8 @@ export function anomalyReportHtml(results: Results, series: ReportSeries[]): str
           f.rocAuc.toFixed(3),
           f.prAuc.toFixed(3),
           Number.isFinite(f.delay) ? f.delay.toFixed(1) : '-',
+          `${f.incidents.caught}/${f.incidents.windows}`,
+          `${f.incidents.trueAlerts}/${f.incidents.alerts}`,
         ]),
       ),
     );
