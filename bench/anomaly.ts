@@ -12,11 +12,25 @@ import { DETECTORS, getDetector } from '../exporter/src/detectors/index.js';
 import { labelRows, listLabelledFiles, readCsvFile, readWindows } from '../exporter/src/evaluation/nab-layout.js';
 import { fileMetrics, overallMetrics, replay } from '../exporter/src/evaluation/anomaly-replay.js';
 import { simulateCommand } from '../exporter/src/cli/simulate.js';
+import { DEFAULT_THRESHOLD } from '../exporter/src/detectors/severity.js';
 
 const NAB = join(import.meta.dirname, '../../shared/datasets/nab');
 const SCORER = join(import.meta.dirname, '../../shared/tools/nab_score.py');
 const names = process.argv[2] ? process.argv[2].split(',') : Object.keys(DETECTORS);
 const out = mkdtempSync(join(tmpdir(), 'cloudpulse-bench-anomaly-'));
+
+/** nab_score.py's three normalised profile scores for one results directory */
+function nabScore(dir: string, extra: string[] = []) {
+  const text = execFileSync(
+    'python3',
+    [SCORER, dir, '--windows', join(NAB, 'labels/combined_windows.json'), ...extra],
+    { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] },
+  );
+  const last = text.trim().split('\n').pop() ?? '';
+  const m = /standard=([\d.-]+) low_fp=([\d.-]+) low_fn=([\d.-]+)/.exec(last);
+  if (!m) throw new Error(`nab_score.py: unexpected last line "${last}"`);
+  return { standard: Number(m[1]), lowFp: Number(m[2]), lowFn: Number(m[3]) };
+}
 
 async function nab(name: string) {
   const detector = getDetector(name)!;
@@ -34,18 +48,23 @@ async function nab(name: string) {
       ['timestamp,anomaly_score', ...rows.map((x, i) => `${x.raw},${r.scores[i]}`)].join('\n') + '\n',
     );
   }
-  const text = execFileSync(
-    'python3',
-    [SCORER, join(out, name), '--windows', join(NAB, 'labels/combined_windows.json')],
-    {
-      encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'ignore'],
-    },
-  );
-  const last = text.trim().split('\n').pop() ?? '';
-  const m = /standard=([\d.-]+) low_fp=([\d.-]+) low_fn=([\d.-]+)/.exec(last);
-  if (!m) throw new Error(`nab_score.py: unexpected last line "${last}"`);
-  return { standard: Number(m[1]), lowFp: Number(m[2]), lowFn: Number(m[3]), microsPerPoint: micros / points };
+  const dir = join(out, name);
+  const optimised = nabScore(dir);
+  // the product's default threshold, fixed: what a user gets without tuning
+  const atDefault = nabScore(dir, ['--threshold', String(DEFAULT_THRESHOLD)]);
+  // threshold transfer: tune on one half of the files (alternating), score the other half with it
+  const keys = listLabelledFiles(join(NAB, 'data')).map((f) => f.key);
+  const transfer = [0, 1].map((k) => {
+    const [train, test] = [k, 1 - k].map((h) => {
+      const file = join(out, `${name}.half${h}.txt`);
+      writeFileSync(file, keys.filter((_, i) => i % 2 === h).join('\n') + '\n');
+      return file;
+    });
+    const thresholds = join(out, `${name}.half${k}.json`);
+    nabScore(dir, ['--subset-file', train, '--json', thresholds]);
+    return nabScore(dir, ['--subset-file', test, '--thresholds-json', thresholds]).standard;
+  });
+  return { ...optimised, atDefault, transfer, microsPerPoint: micros / points };
 }
 
 async function simulated(name: string, dir: string) {
@@ -69,7 +88,7 @@ await simulateCommand.run(['--out', simDir], {
 
 const results: Record<string, unknown> = {};
 const table: string[] = [
-  'detector          standard low_fp low_fn  µs/point  sim_F1  sim_prec sim_recall  caught  alerts inc_F1',
+  `detector          standard low_fp low_fn  @${DEFAULT_THRESHOLD} (std/fp/fn)  halves  µs/point  sim_F1  sim_prec sim_recall  caught  alerts inc_F1`,
 ];
 for (const name of names) {
   process.stderr.write(`bench:anomaly ${name}...\n`);
@@ -78,7 +97,19 @@ for (const name of names) {
     const s = await simulated(name, simDir);
     results[name] = { nab: n, simulated: s };
     table.push(
-      `${name.padEnd(17)} ${n.standard.toFixed(1).padStart(8)} ${n.lowFp.toFixed(1).padStart(6)} ${n.lowFn.toFixed(1).padStart(6)} ${n.microsPerPoint.toFixed(1).padStart(9)} ${s.f1.toFixed(3).padStart(7)} ${s.precision.toFixed(3).padStart(8)} ${s.recall.toFixed(3).padStart(10)} ${`${s.incidents.caught}/${s.incidents.windows}`.padStart(7)} ${`${s.incidents.trueAlerts}/${s.incidents.alerts}`.padStart(7)} ${s.incidents.f1.toFixed(3).padStart(6)}`,
+      `${name.padEnd(17)} ${n.standard.toFixed(1).padStart(8)} ${n.lowFp.toFixed(1).padStart(6)} ${n.lowFn.toFixed(1).padStart(6)}  ${[
+        n.atDefault.standard,
+        n.atDefault.lowFp,
+        n.atDefault.lowFn,
+      ]
+        .map((x) => x.toFixed(1))
+        .join('/')
+        .padStart(16)}  ${n.transfer
+        .map((x) => x.toFixed(1))
+        .join('/')
+        .padStart(
+          9,
+        )} ${n.microsPerPoint.toFixed(1).padStart(9)} ${s.f1.toFixed(3).padStart(7)} ${s.precision.toFixed(3).padStart(8)} ${s.recall.toFixed(3).padStart(10)} ${`${s.incidents.caught}/${s.incidents.windows}`.padStart(7)} ${`${s.incidents.trueAlerts}/${s.incidents.alerts}`.padStart(7)} ${s.incidents.f1.toFixed(3).padStart(6)}`,
     );
   } catch (err) {
     results[name] = { error: (err as Error).message };
