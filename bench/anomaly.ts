@@ -5,7 +5,7 @@
  * Prints a table and writes bench/results/anomaly.json. Usage: tsx bench/anomaly.ts [detector,...]
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { DETECTORS, getDetector } from '../exporter/src/detectors/index.js';
@@ -95,7 +95,7 @@ for (const name of names) {
   try {
     const n = await nab(name);
     const s = await simulated(name, simDir);
-    results[name] = { nab: n, simulated: s };
+    results[name] = { date: new Date().toISOString(), nab: n, simulated: s };
     table.push(
       `${name.padEnd(17)} ${n.standard.toFixed(1).padStart(8)} ${n.lowFp.toFixed(1).padStart(6)} ${n.lowFn.toFixed(1).padStart(6)}  ${[
         n.atDefault.standard,
@@ -117,8 +117,11 @@ for (const name of names) {
   }
 }
 console.log(table.join('\n'));
-mkdirSync(join(import.meta.dirname, 'results'), { recursive: true });
+// detectors not run this time keep their earlier entry (each entry carries its own date): lstm is slow
+const jsonPath = join(import.meta.dirname, 'results/anomaly.json');
+const earlier = existsSync(jsonPath) ? (JSON.parse(readFileSync(jsonPath, 'utf8')).results ?? {}) : {};
+mkdirSync(dirname(jsonPath), { recursive: true });
 writeFileSync(
-  join(import.meta.dirname, 'results/anomaly.json'),
-  JSON.stringify({ date: new Date().toISOString(), machine: 'shared 2-core dev box', results }, null, 2),
+  jsonPath,
+  JSON.stringify({ machine: 'shared 2-core dev box', results: { ...earlier, ...results } }, null, 2),
 );

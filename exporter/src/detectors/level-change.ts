@@ -97,7 +97,12 @@ export class WindowNovelty {
   update(value: number): [mean: number, flat: number] {
     this.recent.push(value);
     if (this.recent.count < this.recent.size) return [0, 0];
-    return [this.mean.update(this.recent.mean), this.spread.update(this.recent.std)];
+    const mean = this.recent.mean;
+    const std = this.recent.std;
+    // exactly flat (to rounding) is categorical, a stuck metric, not a matter of degree: if the
+    // window was never flat before, that counts as landing a whole range below the lowest spread
+    const stuck = std <= 1e-6 * Math.abs(mean) + 1e-12;
+    return [this.mean.update(mean), this.spread.update(stuck ? 0 : std, stuck ? 1 : 0)];
   }
 
   toJSON(): WindowNoveltyState {

@@ -62,15 +62,19 @@ export class RangeNovelty {
     private readonly lowOnly = false,
   ) {}
 
-  /** ln of the tail probability of `value` given the window (0 inside the range); then absorbs it */
-  update(value: number): number {
+  /**
+   * ln of the tail probability of `value` given the window (0 inside the range); then absorbs it.
+   * `minExcess` (share of the range) floors how far outside a value outside the range counts.
+   */
+  update(value: number, minExcess = 0): number {
     let logTail = 0;
     const count = Math.min(this.n, this.window);
     if (count >= this.minHistory) {
       const hi = this.max.front;
       const lo = this.min.front;
       const range = hi - lo;
-      const excess = value > hi && !this.lowOnly ? value - hi : value < lo ? lo - value : 0;
+      let excess = value > hi && !this.lowOnly ? value - hi : value < lo ? lo - value : 0;
+      if (excess > 0) excess = Math.max(excess, minExcess * range);
       if (excess > 0 && range > 0) logTail = -Math.log(count + 1) * (1 + (EXCESS_WEIGHT * excess) / range);
     }
     this.max.push(this.n, value);
