@@ -150,6 +150,33 @@ describe('detectors', () => {
     expect(Number.isFinite(b.score(500 * 300, 50).score)).toBe(true);
   });
 
+  it('a model-backed residual scorer switches from the online predictor to the fitted model', async () => {
+    // a model that always forecasts the series' own formula: once warm, `expected` must be its value
+    const truth = (i: number) => 50 + 10 * Math.sin((2 * Math.PI * i) / 288);
+    let at = 0;
+    const model = {
+      name: 'exact',
+      description: 'exact',
+      forecast: () => ({ point: [truth(at)], intervals: [] }),
+      update: (values: ArrayLike<number>) => void (at += values.length),
+      toJSON: () => ({ model: 'exact', version: 1, state: {} }),
+    };
+    const factory = {
+      name: 'exact',
+      summary: 'exact',
+      fit: async (series: { values: ArrayLike<number> }) => ((at = series.values.length), model),
+      restore: () => model,
+    };
+    const scorer = createModelResidualScorer('exact', { step: 300 }, () => factory as never);
+    const values = series(1200, -1);
+    let last;
+    for (let i = 0; i < values.length; i++) {
+      last = scorer.score(i * 300, values[i]);
+      await scorer.pending();
+    }
+    expect(last!.expected).toBeCloseTo(truth(1199), 9);
+  });
+
   it('lstm fails clearly when the model is not registered', () => {
     expect(() => createModelResidualScorer('lstm', { step: 300 }, () => undefined)).toThrow(/not registered/);
   });

@@ -44,8 +44,10 @@ export class ModelPredictor implements StepPredictor {
   }
 
   predict(): Prediction {
-    if (!this.model || this.seen < 1 / ERROR_ALPHA) return this.fallback.predict();
+    if (!this.model) return this.fallback.predict();
+    // the model's guess is needed to learn its error scale even while the fallback still answers
     this.expected = this.model.forecast(1, []).point[0];
+    if (this.seen < 1 / ERROR_ALPHA) return this.fallback.predict();
     return { expected: this.expected, scale: this.mae };
   }
 
