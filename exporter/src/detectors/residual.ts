@@ -5,8 +5,8 @@
  * value leaves the last two weeks' range; the absolute forecast error leaves the last three days'
  * range of errors; the 2-hour mean leaves the two weeks' range of such means, or the 2-hour spread
  * drops below it (a flat-line); the 4-hour mean departs from the long-run distribution of such
- * means (a level shift, level-change.ts). After an alarm, weaker repeats are damped (RepeatSuppressor), since an
- * alert that is already firing gains nothing from firing again. Level shifts are re-learnt once
+ * means (a level shift; level-change.ts). After an alarm, weaker repeats are damped
+ * (RepeatSuppressor), since an alert that is already firing gains nothing from firing again. Level shifts are re-learnt once
  * confirmed, gaps leave the score unchanged, and flat-lines cannot divide by a zero scale.
  */
 import type { DetectorFactory, Detection, ScorerOptions, SeriesScorer } from './types.js';
@@ -193,7 +193,7 @@ export class ResidualScorer implements SeriesScorer {
       RangeNovelty.restore(s.residualRange),
       // state saved before these signals existed starts them afresh
       s.window ? WindowNovelty.restore(s.window, windowPoints(s.step)) : newWindowNovelty(s.step),
-      s.level ? LevelShift.restore(s.level, levelPoints(s.step), LEVEL_HISTORY) : newLevelShift(s.step),
+      s.level ? LevelShift.restore(s.level, levelPoints(s.step), levelHistory(s.step)) : newLevelShift(s.step),
       RepeatSuppressor.restore(s.repeats),
       s.tuning,
     );
@@ -225,15 +225,17 @@ function levelPoints(step: number): number {
   return Math.max(3, Math.round(14400 / step));
 }
 
-/** 4-hour means kept for the level-shift test's long-run distribution (one per point) */
-const LEVEL_HISTORY = 2880;
+/** ten days of 4-hour means (one per point) make the level-shift test's long-run distribution */
+function levelHistory(step: number): number {
+  return Math.max(100, Math.round((10 * 86400) / step));
+}
 
 function newWindowNovelty(step: number, minHistory = 150): WindowNovelty {
   return WindowNovelty.create(windowPoints(step), rangeWindow(step), minHistory);
 }
 
 function newLevelShift(step: number, minHistory = 150): LevelShift {
-  return new LevelShift(levelPoints(step), LEVEL_HISTORY, minHistory);
+  return new LevelShift(levelPoints(step), levelHistory(step), minHistory);
 }
 
 /** after an alarm, weaker repeats are damped with a half-life of 8 hours */
