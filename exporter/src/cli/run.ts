@@ -6,11 +6,11 @@ import { validateNames } from '../config/names.js';
 import type { Config } from '../config/schema.js';
 import { buildApp } from '../http/app.js';
 import { loadProphetOptimizer } from '../models/augurs.js';
-import { registerExporterMetrics } from '../metrics/exporter-metrics.js';
+import { RegistryText } from '../metrics/registry-text.js';
+import { registerSelfMetrics } from '../metrics/self-metrics.js';
 import { AnomalyLog } from '../pipeline/anomaly-log.js';
-import { WorkerFitter } from '../pipeline/fitter.js';
-import { ModelStore } from '../pipeline/model-store.js';
 import { Pipeline } from '../pipeline/pipeline.js';
+import { WorkerShard } from '../pipeline/shard-handle.js';
 import { createSources } from '../sources/index.js';
 import { createLogger, LOG_LEVELS, type LogLevel } from '../util/logger.js';
 import { VERSION } from '../version.js';
@@ -18,6 +18,8 @@ import { parseFlags } from './args.js';
 import { UsageError, type Command } from './types.js';
 
 export const DEFAULT_LISTEN_ADDRESS = ':9847';
+/** Kubernetes' default grace period is 30 s; stop well inside it */
+export const DEFAULT_SHUTDOWN_TIMEOUT = 10;
 
 /** ":9847" -> 0.0.0.0:9847, "127.0.0.1:9847", "[::1]:9847" */
 export function parseListenAddress(text: string): { host: string; port: number } {
@@ -43,6 +45,7 @@ Flags:
   --web.listen-address ADDR     address to serve /metrics on (default ${DEFAULT_LISTEN_ADDRESS})
   --log.level LEVEL             debug, info, warn or error (default info)
   --storage.path DIR            keep fitted models here across restarts (env MODEL_SAVE_PATH)
+  --shutdown.timeout SECONDS    on SIGTERM/SIGINT, exit within this long (default ${DEFAULT_SHUTDOWN_TIMEOUT})
 
 Environment: PROMETHEUS_URL, MODEL_SAVE_PATH, FORECAST_INTERVAL_MINUTES override the file.`,
 
@@ -54,12 +57,19 @@ Environment: PROMETHEUS_URL, MODEL_SAVE_PATH, FORECAST_INTERVAL_MINUTES override
         { name: 'web.listen-address', type: 'string' },
         { name: 'log.level', type: 'string' },
         { name: 'storage.path', type: 'string' },
+        { name: 'shutdown.timeout', type: 'string' },
       ],
       ctx.env,
     );
     const level = (flags['log.level'] as string | undefined) ?? 'info';
     if (!LOG_LEVELS.includes(level as LogLevel)) {
       throw new UsageError(`--log.level expects one of ${LOG_LEVELS.join(', ')}, got "${level}"`);
+    }
+    const shutdownTimeout = Number((flags['shutdown.timeout'] as string | undefined) ?? DEFAULT_SHUTDOWN_TIMEOUT);
+    if (!(shutdownTimeout > 0)) {
+      throw new UsageError(
+        `--shutdown.timeout expects a positive number of seconds, got "${flags['shutdown.timeout']}"`,
+      );
     }
     const listen = parseListenAddress((flags['web.listen-address'] as string | undefined) ?? DEFAULT_LISTEN_ADDRESS);
     const file = flags['config.file'] as string | undefined;
@@ -83,19 +93,20 @@ Environment: PROMETHEUS_URL, MODEL_SAVE_PATH, FORECAST_INTERVAL_MINUTES override
     const clock = config.source.prometheus ? Date.now : scaledClock(speed);
     const startTime = clock() / 1000;
     const { source, simulation } = createSources(config, logger, startTime);
-    const fitter = new WorkerFitter(config.schedule.fit_workers);
     const registry = new Registry();
-    const instruments = registerExporterMetrics(registry, () => pipeline);
+    const instruments = registerSelfMetrics(registry, () => pipeline);
+    const anomalyLog = config.anomaly_log.path ? new AnomalyLog(config.anomaly_log.path) : undefined;
+    const storagePath = config.storage.path;
     const pipeline = new Pipeline({
       config,
       source,
       simulation,
-      fitter,
+      shards: (callbacks) => new WorkerShard({ config, storagePath }, callbacks),
+      shardCount: config.schedule.fit_workers,
       clock,
       logger,
       instruments,
-      modelStore: config.storage.path ? new ModelStore(config.storage.path) : undefined,
-      anomalyLog: config.anomaly_log.path ? new AnomalyLog(config.anomaly_log.path) : undefined,
+      anomalyLog,
     });
     let bearerToken: string | undefined;
     if (config.web.bearer_token_file) {
@@ -105,16 +116,25 @@ Environment: PROMETHEUS_URL, MODEL_SAVE_PATH, FORECAST_INTERVAL_MINUTES override
         ctx.stderr.write(
           `cloudpulse: web.bearer_token_file: cannot read ${config.web.bearer_token_file}: ${(err as Error).message}\n`,
         );
-        await fitter.close();
+        await pipeline.stop();
         return 1;
       }
     }
-    const app = await buildApp({ pipeline, registry, logger, bearerToken });
+    const app = await buildApp({
+      store: pipeline.store,
+      entries: config.series,
+      detail: (key, max) => pipeline.detail(key, max),
+      ready: () => pipeline.ready,
+      now: () => pipeline.now(),
+      registry: new RegistryText(registry, logger),
+      logger,
+      bearerToken,
+    });
     try {
       await app.listen({ host: listen.host, port: listen.port });
     } catch (err) {
       ctx.stderr.write(`cloudpulse: cannot listen on ${listen.host}:${listen.port}: ${(err as Error).message}\n`);
-      await fitter.close();
+      await pipeline.stop();
       return 1;
     }
     logger.info(
@@ -123,29 +143,48 @@ Environment: PROMETHEUS_URL, MODEL_SAVE_PATH, FORECAST_INTERVAL_MINUTES override
         address: `${listen.host}:${listen.port}`,
         source: config.source.prometheus ? config.source.prometheus.url.replace(/\/\/[^@/]*@/, '//') : 'simulation',
         series: config.series.map((s) => s.name),
+        workers: config.schedule.fit_workers,
         simulation_speed: config.source.prometheus ? undefined : speed,
       },
       'cloudpulse started',
     );
     pipeline.start();
 
-    await new Promise<void>((resolve) => {
-      const shutdown = (signal: string) => {
-        logger.info({ signal }, 'shutting down');
-        process.off('SIGTERM', onTerm);
-        process.off('SIGINT', onInt);
-        resolve();
+    const signal = await new Promise<string>((resolve) => {
+      let first: string | undefined;
+      const on = (name: string) => () => {
+        if (first === undefined) {
+          first = name;
+          return resolve(name);
+        }
+        // npx and shells forward a signal the process also got directly: a repeat is ignored,
+        // but a second Ctrl-C means "now"
+        if (name === 'SIGINT' && first === 'SIGINT') process.exit(130);
+        logger.info({ signal: name }, 'already shutting down');
       };
-      const onTerm = () => shutdown('SIGTERM');
-      const onInt = () => shutdown('SIGINT');
-      process.on('SIGTERM', onTerm);
-      process.on('SIGINT', onInt);
+      process.on('SIGTERM', on('SIGTERM'));
+      process.on('SIGINT', on('SIGINT'));
     });
-    // stop taking scrapes, finish the running cycle, then release workers and connections
-    await app.close();
-    await pipeline.stop().catch(() => {});
-    await fitter.close();
-    await source?.close?.();
+    const t0 = performance.now();
+    logger.info({ signal, timeout_s: shutdownTimeout }, 'shutting down');
+    // stop taking scrapes, abort queries in flight, stop the shards, flush the anomaly log;
+    // whatever is still running after the timeout is abandoned (models are saved after each fit)
+    const finished = (async () => {
+      await app.close();
+      await pipeline.stop();
+      await anomalyLog?.flush();
+      await source?.close?.();
+      return true;
+    })().catch((err: Error) => {
+      logger.warn({ err: err.message }, 'error while shutting down');
+      return true;
+    });
+    const inTime = await Promise.race([
+      finished,
+      new Promise<false>((resolve) => setTimeout(resolve, shutdownTimeout * 1000, false).unref()),
+    ]);
+    logger.info({ seconds: (performance.now() - t0) / 1000, clean: inTime }, 'stopped');
+    if (!inTime) process.exit(0);
     return 0;
   },
 };

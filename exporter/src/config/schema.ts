@@ -4,8 +4,9 @@
  * (schedule), safety limits (limits), and the HTTP server (web). Unknown keys are rejected.
  */
 import { z } from 'zod';
-import { parseDuration } from '../util/duration.js';
+import { formatDuration, parseDuration } from '../util/duration.js';
 import { DEFAULT_THRESHOLD } from '../detectors/severity.js';
+import { OUTPUT_GROUP_NAMES, type OutputGroup } from '../vocabulary.js';
 
 /** A Prometheus duration string ("5m", "1h30m"), parsed to seconds. */
 export const duration = (what = 'a duration such as "5m" or "1h30m"') =>
@@ -96,26 +97,55 @@ const simulationSource = z.strictObject({
     .default([]),
 });
 
-export const seriesEntry = z.strictObject({
-  name: z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/, 'expected a name made of letters, digits and underscores'),
-  query: z.string().min(1, 'expected a PromQL query'),
-  step: duration().default(300),
-  lookback: duration().default(7 * 86400),
-  model: z.string().default('auto'),
-  detector: z.string().default('residual'),
-  horizons: z.array(duration()).min(1).default([300, 900, 3600, 14400]),
-  levels: z.array(level).min(1).default([0.8, 0.95]),
-  refit_interval: duration().default(3600),
-  /** known season lengths as durations (e.g. ["1d", "1w"]); empty means detect */
-  seasonality: z.array(duration()).default([]),
-  thresholds: z.array(z.number()).default([]),
-  /** score at or above which a point counts as anomalous */
-  anomaly_threshold: z.number().gt(0).lt(1).default(DEFAULT_THRESHOLD),
-  /** what to do while the source is down: keep the last good forecasts, or switch to simulation */
-  fallback: z.enum(['none', 'simulation']).default('none'),
-  /** which simulated metric stands in for this series in simulation mode */
-  simulate: z.enum(['cpu', 'memory', 'network']).optional(),
-});
+/**
+ * Which outputs a series entry exports: output volume is the user's choice (docs/metrics.md counts
+ * the samples per modelled series). Horizons and levels listed here must be among the entry's own;
+ * absent means all of them.
+ */
+const outputs = z
+  .strictObject({
+    families: z.array(z.enum(OUTPUT_GROUP_NAMES as [OutputGroup, ...OutputGroup[]])).default([...OUTPUT_GROUP_NAMES]),
+    horizons: z.array(duration()).optional(),
+    levels: z.array(level).optional(),
+  })
+  .default({ families: [...OUTPUT_GROUP_NAMES] });
+
+export const seriesEntry = z
+  .strictObject({
+    name: z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/, 'expected a name made of letters, digits and underscores'),
+    query: z.string().min(1, 'expected a PromQL query'),
+    step: duration().default(300),
+    lookback: duration().default(7 * 86400),
+    model: z.string().default('auto'),
+    detector: z.string().default('residual'),
+    horizons: z.array(duration()).min(1).default([300, 900, 3600, 14400]),
+    levels: z.array(level).min(1).default([0.8, 0.95]),
+    refit_interval: duration().default(3600),
+    /** known season lengths as durations (e.g. ["1d", "1w"]); empty means detect */
+    seasonality: z.array(duration()).default([]),
+    thresholds: z.array(z.number()).default([]),
+    /** score at or above which a point counts as anomalous */
+    anomaly_threshold: z.number().gt(0).lt(1).default(DEFAULT_THRESHOLD),
+    /** what to do while the source is down: keep the last good forecasts, or switch to simulation */
+    fallback: z.enum(['none', 'simulation']).default('none'),
+    /** which simulated metric stands in for this series in simulation mode */
+    simulate: z.enum(['cpu', 'memory', 'network']).optional(),
+    outputs,
+  })
+  .superRefine((entry, ctx) => {
+    const subset = (key: 'horizons' | 'levels', own: number[], show: (v: number) => string) => {
+      entry.outputs[key]?.forEach((v, i) => {
+        if (!own.includes(v))
+          ctx.addIssue({
+            code: 'custom',
+            path: ['outputs', key, i],
+            message: `expected one of the entry's ${key} (${own.map(show).join(', ')}), got ${show(v)}`,
+          });
+      });
+    };
+    subset('horizons', entry.horizons, formatDuration);
+    subset('levels', entry.levels, String);
+  });
 
 export const configSchema = z.strictObject({
   source: z

@@ -1,15 +1,29 @@
 import { execFileSync } from 'node:child_process';
+import { gunzipSync } from 'node:zlib';
 import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../config/load.js';
-import { registerExporterMetrics } from '../metrics/exporter-metrics.js';
-import { InlineFitter } from '../pipeline/fitter.js';
+import { RegistryText } from '../metrics/registry-text.js';
+import { registerSelfMetrics } from '../metrics/self-metrics.js';
 import { Pipeline } from '../pipeline/pipeline.js';
+import { InlineShard } from '../pipeline/shard-handle.js';
 import { SimulationSource } from '../sources/simulation.js';
 import { silentLogger } from '../util/logger.js';
+import { T0 } from '../../test/fixtures/test-pipeline.js';
 import { buildApp } from './app.js';
 
-const T0 = Date.UTC(2026, 10, 1) / 1000;
+function promtoolCheck(text: string): string {
+  try {
+    return execFileSync('promtool', ['check', 'metrics'], { input: text, encoding: 'utf8' });
+  } catch (err) {
+    const e = err as { code?: string; stdout?: string; stderr?: string };
+    if (e.code === 'ENOENT')
+      throw new Error('promtool not found: install the Debian package prometheus (apt-get install prometheus)', {
+        cause: err,
+      });
+    throw new Error(`promtool check metrics failed:\n${e.stdout}${e.stderr}`, { cause: err });
+  }
+}
 
 async function exporter(bearerToken?: string) {
   const config = parseConfig(
@@ -21,17 +35,27 @@ series:
     't.yml',
   );
   const registry = new Registry();
-  const instruments = registerExporterMetrics(registry, () => pipeline);
+  const instruments = registerSelfMetrics(registry, () => pipeline);
   const pipeline = new Pipeline({
     config,
     simulation: new SimulationSource({ config: config.source.simulation, startTime: T0 }),
-    fitter: new InlineFitter(),
+    shards: (callbacks) => new InlineShard({ config }, callbacks),
+    shardCount: 2,
     clock: () => T0 * 1000,
     logger: silentLogger,
     instruments,
   });
-  const app = await buildApp({ pipeline, registry, logger: false, bearerToken });
-  return { app, pipeline };
+  const app = await buildApp({
+    store: pipeline.store,
+    entries: config.series,
+    detail: (key, max) => pipeline.detail(key, max),
+    ready: () => pipeline.ready,
+    now: () => pipeline.now(),
+    registry: new RegistryText(registry, silentLogger),
+    logger: false,
+    bearerToken,
+  });
+  return { app, pipeline, registry };
 }
 
 describe('http', () => {
@@ -76,26 +100,49 @@ describe('http', () => {
     expect(body).toMatch(
       /cloudpulse_threshold_eta_seconds\{series="cpu",instance="sim-0:9100",job="node",threshold="0.0001",bound="point"\} 0/,
     );
-    expect(body).toContain('cloudpulse_build_info{version=');
+    expect(body).toMatch(/cloudpulse_build_info\{version="[^"]+",revision="[^"]+",branch="[^"]+",nodeversion="v\d+/);
     expect(body).toContain('process_cpu_seconds_total');
-    // promtool lints our families the way Prometheus' own tooling does (prom-client's default
-    // nodejs_* gauges carry a _total suffix promtool dislikes; they are not ours to rename)
-    const ours = body
-      .split('\n\n')
-      .filter((family) => family.includes('# TYPE cloudpulse_'))
-      .join('\n\n');
-    let lint: string;
-    try {
-      lint = execFileSync('promtool', ['check', 'metrics'], { input: ours + '\n', encoding: 'utf8' });
-    } catch (err) {
-      const e = err as { code?: string; stdout?: string; stderr?: string };
-      if (e.code === 'ENOENT')
-        throw new Error('promtool not found: install the Debian package prometheus (apt-get install prometheus)', {
-          cause: err,
-        });
-      throw new Error(`promtool check metrics failed:\n${e.stdout}${e.stderr}`, { cause: err });
-    }
-    expect(lint).toBe('');
+    // the whole exposition, process metrics included, passes Prometheus' own lint
+    expect(promtoolCheck(body)).toBe('');
+  });
+
+  it('speaks OpenMetrics when asked, and gzip when accepted', async () => {
+    const { app, pipeline } = await exporter();
+    await pipeline.runCycle();
+    await pipeline.whenIdle();
+    const om = await app.inject({
+      url: '/metrics',
+      headers: { accept: 'application/openmetrics-text;version=1.0.0,text/plain;version=0.0.4;q=0.5' },
+    });
+    expect(om.headers['content-type']).toContain('application/openmetrics-text');
+    expect(om.body.endsWith('# EOF\n')).toBe(true);
+    expect(om.body).toContain('# TYPE cloudpulse_cycles counter');
+    expect(om.body).toMatch(/^cloudpulse_cycles_total 1$/m);
+    const text = await app.inject('/metrics');
+    expect(text.headers['content-type']).toContain('text/plain; version=0.0.4');
+    expect(text.body).toContain('# TYPE cloudpulse_cycles_total counter');
+    const gz = await app.inject({ url: '/metrics', headers: { 'accept-encoding': 'gzip, deflate' } });
+    expect(gz.headers['content-encoding']).toBe('gzip');
+    const unzipped = gunzipSync(gz.rawPayload).toString();
+    // the same families as the plain response (process metrics may tick in between)
+    const families = (s: string) => s.split('\n').filter((l) => l.startsWith('# TYPE'));
+    expect(families(unzipped)).toEqual(families(text.body));
+  });
+
+  it('keeps serving the scrape when one metric fails to collect', async () => {
+    const { app, pipeline, registry } = await exporter();
+    await pipeline.runCycle();
+    await pipeline.whenIdle();
+    registry.registerMetric({
+      name: 'broken_metric',
+      get: () => {
+        throw new Error('collector exploded');
+      },
+    } as never);
+    const res = await app.inject('/metrics');
+    expect(res.statusCode).toBe(200);
+    expect(res.body).not.toContain('broken_metric');
+    expect(res.body).toContain('cloudpulse_forecast{');
   });
 
   it('serves the JSON API for the built-in view', async () => {
@@ -106,7 +153,7 @@ describe('http', () => {
     expect(list.series).toHaveLength(2);
     const id = list.series[0].id;
     const detail = (await app.inject(`/api/v1/series/${encodeURIComponent(id)}`)).json();
-    expect(detail.actual.length).toBe(2 * 288 + 1);
+    expect(detail.actual.length).toBe(2 * 288);
     expect(detail.forecast.point).toHaveLength(12);
     expect(detail.forecast.intervals.map((i: { level: number }) => i.level)).toEqual([0.8, 0.95]);
     expect((await app.inject('/api/v1/series/nope')).statusCode).toBe(404);

@@ -4,11 +4,12 @@
  */
 import { timingSafeEqual } from 'node:crypto';
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
-import type { Registry } from 'prom-client';
-import type { Pipeline } from '../pipeline/pipeline.js';
+import type { SeriesConfig } from '../config/schema.js';
+import type { RegistryText } from '../metrics/registry-text.js';
+import type { SeriesStoreReader } from '../store/series-store.js';
 import type { Logger } from '../util/logger.js';
 import { HTTP_ERRORS } from './errors.js';
-import apiRoutes from './routes/api.js';
+import apiRoutes, { type SeriesDetailSource } from './routes/api.js';
 import healthRoutes from './routes/health.js';
 import landing from './routes/landing.js';
 import metricsRoute from './routes/metrics.js';
@@ -21,8 +22,18 @@ function tokenMatches(header: string | undefined, token: string): boolean {
 }
 
 export interface AppOptions {
-  pipeline: Pipeline;
-  registry: Registry;
+  /** what the pipeline published; every route reads only this */
+  store: SeriesStoreReader;
+  /** the config entries, for the JSON API's per-entry fields */
+  entries: SeriesConfig[];
+  /** a series' display history, from the shard that owns it */
+  detail: SeriesDetailSource;
+  /** true once the first forecasts exist */
+  ready: () => boolean;
+  /** clock, unix seconds */
+  now: () => number;
+  /** the self-metrics, rendered per scrape */
+  registry: RegistryText;
   /** a pino logger, or false for none */
   logger?: Logger | false;
   /** when set, required as a bearer token everywhere but the health probes */
@@ -54,9 +65,9 @@ export async function buildApp(o: AppOptions): Promise<FastifyInstance> {
       }
     });
   }
-  await app.register(metricsRoute, { registry: o.registry });
-  await app.register(healthRoutes, { pipeline: o.pipeline });
-  await app.register(apiRoutes, { pipeline: o.pipeline });
+  await app.register(metricsRoute, { store: o.store, registry: o.registry });
+  await app.register(healthRoutes, { ready: o.ready });
+  await app.register(apiRoutes, { store: o.store, entries: o.entries, detail: o.detail, now: o.now });
   await app.register(landing, {});
   return app;
 }

@@ -1,34 +1,27 @@
 /**
  * Live accuracy: remember each forecast until its target time arrives, then compare it with what
- * happened. Keeps a rolling window of absolute errors and band hits per horizon, so
- * `cloudpulse_forecast_mase` and `cloudpulse_forecast_coverage` show a model going bad.
+ * happened. A rolling window of absolute errors and band hits per horizon gives
+ * `cloudpulse_forecast_mase` and `cloudpulse_forecast_coverage`, so a model going bad shows.
+ *
+ * Memory is a few typed arrays per series: pending forecasts sit in a ring indexed by their target
+ * slot on the step grid (a slot is reused only once its target has passed), and the windows are
+ * rings with running sums.
  */
-
-interface Pending {
-  yhat: number;
-  /** [lower, upper] per level, in the order of `levels` */
-  bands: Array<[number, number]>;
-}
-
-interface HorizonStats {
-  absErrors: number[];
-  /** hits[k] is 1 when the actual fell inside band k */
-  hits: number[][];
-}
-
-export interface HorizonAccuracy {
-  /** seconds */
-  horizon: number;
-  /** mean absolute error over the window divided by the one-step naive scale, NaN until evaluated */
-  mase: number;
-  /** share of actuals inside each level's band, keyed by level */
-  coverage: Record<string, number>;
-  evaluated: number;
-}
+import type { HorizonAccuracy } from '../store/record.js';
 
 export class AccuracyTracker {
-  private readonly pending: Array<Map<number, Pending>>;
-  private readonly stats: HorizonStats[];
+  private readonly slots: number;
+  private readonly steps: Int32Array;
+  private readonly pendT: Float64Array;
+  private readonly pendY: Float64Array;
+  /** [horizon][level][slot] lower then upper */
+  private readonly pendBand: Float64Array;
+  private readonly err: Float32Array;
+  private readonly hits: Uint8Array;
+  private readonly errSum: Float64Array;
+  private readonly hitSum: Int32Array;
+  private readonly count: Int32Array;
+  private readonly next: Int32Array;
   /** running mean of |y_t - y_{t-1}|: the naive scale */
   private scaleSum = 0;
   private scaleCount = 0;
@@ -38,23 +31,49 @@ export class AccuracyTracker {
     /** horizons in seconds */
     readonly horizons: number[],
     readonly levels: number[],
+    readonly step: number,
+    /** evaluations kept per horizon */
     private readonly window = 288,
   ) {
-    this.pending = horizons.map(() => new Map());
-    this.stats = horizons.map(() => ({ absErrors: [], hits: levels.map(() => []) }));
+    const H = horizons.length;
+    const L = levels.length;
+    this.steps = Int32Array.from(horizons, (h) => Math.max(1, Math.round(h / step)));
+    this.slots = Math.max(...this.steps) + 2;
+    this.pendT = new Float64Array(H * this.slots).fill(NaN);
+    this.pendY = new Float64Array(H * this.slots);
+    this.pendBand = new Float64Array(H * L * this.slots * 2);
+    this.err = new Float32Array(H * window);
+    this.hits = new Uint8Array(H * L * window);
+    this.errSum = new Float64Array(H);
+    this.hitSum = new Int32Array(H * L);
+    this.count = new Int32Array(H);
+    this.next = new Int32Array(H);
   }
 
-  /** Record a forecast made at `origin` for `origin + horizon` (one per horizon). */
-  record(origin: number, perHorizon: Array<{ yhat: number; bands: Array<[number, number]> }>): void {
-    perHorizon.forEach((p, i) => {
-      const target = origin + this.horizons[i];
-      this.pending[i].set(target, { yhat: p.yhat, bands: p.bands });
-      // bound memory if targets never arrive (gaps): drop the oldest beyond a day's worth
-      if (this.pending[i].size > 2 * this.window) {
-        const oldest = this.pending[i].keys().next().value as number;
-        this.pending[i].delete(oldest);
+  private slotOf(t: number): number {
+    const k = Math.round(t / this.step) % this.slots;
+    return k < 0 ? k + this.slots : k;
+  }
+
+  /**
+   * Record the forecast made at `origin`: `point[i]` and `lower[k][i]`/`upper[k][i]` are steps
+   * i+1 ahead, levels in the tracker's order.
+   */
+  record(origin: number, point: ArrayLike<number>, lower: ArrayLike<number>[], upper: ArrayLike<number>[]): void {
+    const L = this.levels.length;
+    for (let h = 0; h < this.horizons.length; h++) {
+      const i = this.steps[h] - 1;
+      if (i >= point.length) continue;
+      const target = origin + this.steps[h] * this.step;
+      const at = h * this.slots + this.slotOf(target);
+      this.pendT[at] = target;
+      this.pendY[at] = point[i];
+      for (let k = 0; k < L; k++) {
+        const b = ((h * L + k) * this.slots + this.slotOf(target)) * 2;
+        this.pendBand[b] = lower[k]?.[i] ?? NaN;
+        this.pendBand[b + 1] = upper[k]?.[i] ?? NaN;
       }
-    });
+    }
   }
 
   /** A new actual observation. */
@@ -65,32 +84,40 @@ export class AccuracyTracker {
       this.scaleCount++;
     }
     this.lastValue = value;
-    for (let i = 0; i < this.horizons.length; i++) {
-      const p = this.pending[i].get(t);
-      if (!p) continue;
-      this.pending[i].delete(t);
-      const s = this.stats[i];
-      s.absErrors.push(Math.abs(value - p.yhat));
-      if (s.absErrors.length > this.window) s.absErrors.shift();
-      p.bands.forEach(([lo, hi], k) => {
-        s.hits[k].push(value >= lo && value <= hi ? 1 : 0);
-        if (s.hits[k].length > this.window) s.hits[k].shift();
-      });
+    const L = this.levels.length;
+    const slot = this.slotOf(t);
+    for (let h = 0; h < this.horizons.length; h++) {
+      const at = h * this.slots + slot;
+      if (this.pendT[at] !== t) continue;
+      this.pendT[at] = NaN;
+      const w = this.next[h];
+      const full = this.count[h] >= this.window;
+      const e = Math.abs(value - this.pendY[at]);
+      if (full) this.errSum[h] -= this.err[h * this.window + w];
+      this.err[h * this.window + w] = e;
+      this.errSum[h] += this.err[h * this.window + w];
+      for (let k = 0; k < L; k++) {
+        const b = ((h * L + k) * this.slots + slot) * 2;
+        const hit = value >= this.pendBand[b] && value <= this.pendBand[b + 1] ? 1 : 0;
+        const hi = (h * L + k) * this.window + w;
+        if (full) this.hitSum[h * L + k] -= this.hits[hi];
+        this.hits[hi] = hit;
+        this.hitSum[h * L + k] += hit;
+      }
+      this.next[h] = (w + 1) % this.window;
+      if (!full) this.count[h]++;
     }
   }
 
   summary(): HorizonAccuracy[] {
     const scale = this.scaleCount > 0 ? this.scaleSum / this.scaleCount : NaN;
-    return this.horizons.map((horizon, i) => {
-      const s = this.stats[i];
-      const n = s.absErrors.length;
-      const mae = n > 0 ? s.absErrors.reduce((a, b) => a + b, 0) / n : NaN;
+    const L = this.levels.length;
+    return this.horizons.map((horizon, h) => {
+      const n = this.count[h];
       const coverage: Record<string, number> = {};
-      this.levels.forEach((level, k) => {
-        const hits = s.hits[k];
-        coverage[String(level)] = hits.length > 0 ? hits.reduce((a, b) => a + b, 0) / hits.length : NaN;
-      });
-      return { horizon, mase: n > 0 && scale > 0 ? mae / scale : NaN, coverage, evaluated: n };
+      for (let k = 0; k < L; k++) coverage[String(this.levels[k])] = n > 0 ? this.hitSum[h * L + k] / n : NaN;
+      const mase = n > 0 && scale > 0 ? this.errSum[h] / n / scale : NaN;
+      return { horizon, mase, coverage, evaluated: n };
     });
   }
 }

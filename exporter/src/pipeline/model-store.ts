@@ -37,6 +37,24 @@ export class ModelStore {
     renameSync(tmp, target);
   }
 
+  /** the stored model of one series, if there is a readable one */
+  load(key: string, onError: (file: string, err: Error) => void = () => {}): StoredModel | undefined {
+    const file = this.file(key);
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch {
+      return undefined;
+    }
+    try {
+      const m = JSON.parse(text) as StoredModel;
+      return m.key === key && m.state ? m : undefined;
+    } catch (err) {
+      onError(file, err as Error);
+      return undefined;
+    }
+  }
+
   /** every readable stored model, by series key; unreadable files are reported, not fatal */
   loadAll(onError: (file: string, err: Error) => void = () => {}): Map<string, StoredModel> {
     const out = new Map<string, StoredModel>();

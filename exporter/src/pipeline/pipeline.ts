@@ -1,21 +1,26 @@
 /**
- * The scheduler: each interval it fetches new points for every config entry (only what is new
- * after the first load), scores each new point, updates models, refits them on worker threads
- * when due, and forecasts. A failing query or model never stops the cycle: it is counted, logged
- * and the last good forecasts keep being served.
+ * The scheduler. Each interval it fetches new points for every config entry (the lookback in
+ * chunks on the first load, only what is new afterwards) and routes each label set to the shard
+ * that owns it; shards do all model work off this thread and publish records to the store, which
+ * the readers serve. Here live only the decisions that need the whole picture: which label sets
+ * exist (churn, the cardinality cap, staleness judged in steps), backfilling label sets that
+ * appear after start, and what the source's health is. A failing query never stops the cycle: it
+ * is counted, logged, and the last good forecasts keep being served.
  */
 import type { Config, SeriesConfig } from '../config/schema.js';
-import { getDetector } from '../detectors/index.js';
-import { SEVERITY_NAMES } from '../detectors/types.js';
-import { getModel } from '../models/index.js';
-import type { Source, SourceSeries } from '../sources/types.js';
+import { SeriesStore } from '../store/series-store.js';
+import type { Labels, Source, SourceSeries } from '../sources/types.js';
 import { SourceError } from '../sources/types.js';
 import type { Logger } from '../util/logger.js';
+import type { SampleDropReason, SeriesStage } from '../vocabulary.js';
 import type { AnomalyLog } from './anomaly-log.js';
-import type { Fitter } from './fitter.js';
-import { forecastHorizons } from './forecasting.js';
-import type { ModelStore, StoredModel } from './model-store.js';
-import { SeriesState, seriesKey } from './series-state.js';
+import { loadInChunks } from './chunked-load.js';
+import { seriesKey } from './series-unit.js';
+import { phaseOf, type ShardUpdate } from './shard.js';
+import type { ShardCallbacks, ShardHandle } from './shard-handle.js';
+
+/** the most new label sets backfilled with a label-set filter; more reload the whole entry */
+const MAX_FILTERED_BACKFILL = 500;
 
 /** What the pipeline reports to self-monitoring; the metrics layer implements it. */
 export interface PipelineInstruments {
@@ -25,6 +30,9 @@ export interface PipelineInstruments {
   fitError(series: string, model: string): void;
   seriesDropped(series: string, count: number): void;
   anomalyEvent(series: string, severity: string): void;
+  seriesError(series: string, stage: SeriesStage): void;
+  samplesDropped(series: string, reason: SampleDropReason, count: number): void;
+  backfilled(series: string, count: number): void;
   cycle(seconds: number): void;
 }
 
@@ -32,7 +40,7 @@ export interface EntryStatus {
   up: boolean;
   simulated: boolean;
   lastSuccess: number;
-  /** next query starts after this timestamp, per source kind */
+  /** per source kind: the end of the last successful query (the next starts one step later) */
   cursor: Map<string, number>;
 }
 
@@ -41,39 +49,53 @@ export interface PipelineOptions {
   /** the configured Prometheus-compatible source, if any */
   source?: Source;
   simulation: Source;
-  fitter: Fitter;
+  /** makes the shards that own the series; called once per shard */
+  shards: (callbacks: ShardCallbacks, index: number) => ShardHandle;
+  shardCount: number;
   /** unix milliseconds; the simulation may run faster than real time */
   clock: () => number;
   logger: Logger;
   instruments: PipelineInstruments;
   anomalyLog?: AnomalyLog;
-  modelStore?: ModelStore;
+  store?: SeriesStore;
+}
+
+interface Known {
+  entry: string;
+  shard: number;
+  /** unix seconds of its newest sample from the source */
+  lastT: number;
+  simulated: boolean;
 }
 
 export class Pipeline {
-  readonly series = new Map<string, SeriesState>();
+  readonly store: SeriesStore;
   readonly status = new Map<string, EntryStatus>();
-  private readonly pendingFits = new Set<Promise<void>>();
-  private readonly stored: Map<string, StoredModel>;
+  private readonly known = new Map<string, Known>();
+  /** label sets refused by limits.max_series this cycle (counted once per cycle, not per chunk) */
+  private readonly refused = new Set<string>();
+  private readonly shards: ShardHandle[];
+  private readonly abort = new AbortController();
   private timer?: NodeJS.Timeout;
   private running?: Promise<void>;
   private stopped = false;
+  private restores = { restored: 0, refitted: 0 };
+  private announced = { ready: false, cycle: false };
   lastCycle = 0;
 
   constructor(private readonly o: PipelineOptions) {
+    this.store = o.store ?? new SeriesStore();
     for (const entry of o.config.series) {
       this.status.set(entry.name, { up: !o.source, simulated: !o.source, lastSuccess: 0, cursor: new Map() });
     }
-    this.stored =
-      o.modelStore?.loadAll((file, err) =>
-        o.logger.warn({ file, err: err.message }, 'ignoring unreadable stored model'),
-      ) ?? new Map();
+    this.shards = Array.from({ length: Math.max(1, o.shardCount) }, (_, i) =>
+      o.shards({ update: (u) => this.apply(u), lost: (err) => this.shardLost(i, err) }, i),
+    );
   }
 
   /** true once at least one series has a forecast */
   get ready(): boolean {
-    for (const s of this.series.values()) if (s.forecast) return true;
-    return false;
+    return this.store.hasForecasts;
   }
 
   now(): number {
@@ -84,228 +106,299 @@ export class Pipeline {
   start(): void {
     const loop = async () => {
       if (this.stopped) return;
-      this.running = this.runCycle();
+      this.running = this.runCycle().catch((err: Error) =>
+        this.o.logger.error({ err: err.message }, 'cycle failed; retrying next interval'),
+      );
       await this.running;
       if (!this.stopped) this.timer = setTimeout(loop, this.o.config.schedule.interval * 1000);
     };
     void loop();
   }
 
+  /** Stop cycling: abort queries in flight (and their retries), wait for the cycle, close the shards. */
   async stop(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.timer);
+    this.abort.abort(new Error('shutting down'));
     await this.running;
-    await this.whenIdle();
+    await Promise.all(this.shards.map((s) => s.close()));
   }
 
-  /** resolves when every fit started so far has been applied */
+  /** resolves when every shard has finished the work queued so far (fits and warm-ups included) */
   async whenIdle(): Promise<void> {
-    while (this.pendingFits.size > 0) await Promise.all([...this.pendingFits]);
+    await Promise.all(this.shards.map((s) => s.request({ type: 'idle' })));
+  }
+
+  /** what the built-in view draws for one series beyond its record */
+  async detail(key: string, maxPoints: number) {
+    const known = this.known.get(key);
+    if (!known) return undefined;
+    return this.shards[known.shard].request<
+      | {
+          actual: Array<[number, number]>;
+          pastForecasts: Array<{ horizon: number; points: Array<[number, number, Record<string, [number, number]>]> }>;
+          anomalies: Array<[number, number, number]>;
+        }
+      | undefined
+    >({ type: 'detail', key, maxPoints });
   }
 
   async runCycle(): Promise<void> {
     const t0 = performance.now();
     const now = this.now();
+    this.refused.clear();
     await Promise.all(this.o.config.series.map((entry) => this.runEntry(entry, now)));
-    this.dropStale(now);
+    this.dropStale();
     this.lastCycle = now;
     this.o.instruments.cycle((performance.now() - t0) / 1000);
+    if (!this.announced.cycle) {
+      this.announced.cycle = true;
+      this.o.logger.info(
+        { series: this.known.size, entries: this.o.config.series.length, seconds: (performance.now() - t0) / 1000 },
+        'first cycle complete',
+      );
+    }
   }
 
   private async runEntry(entry: SeriesConfig, now: number): Promise<void> {
     const status = this.status.get(entry.name)!;
-    let result: SourceSeries[] | undefined;
     let simulated = !this.o.source;
     if (this.o.source) {
-      result = await this.query(this.o.source, entry, now, status);
-      status.up = result !== undefined;
-      if (result) status.lastSuccess = now;
-      simulated = !result && entry.fallback === 'simulation';
+      const ok = await this.fetch(this.o.source, entry, now, status, false);
+      status.up = ok;
+      if (ok) status.lastSuccess = now;
+      simulated = !ok && entry.fallback === 'simulation';
     }
-    if (simulated) result = await this.query(this.o.simulation, entry, now, status);
+    if (simulated) {
+      const ok = await this.fetch(this.o.simulation, entry, now, status, true);
+      if (!this.o.source) status.up = ok;
+    }
     status.simulated = simulated;
-    if (!this.o.source) status.up = result !== undefined;
-    if (result) this.ingest(entry, result, simulated, now);
   }
 
-  private async query(
+  /** Fetch what is new for one entry from one source and route it; false when the source failed. */
+  private async fetch(
     source: Source,
     entry: SeriesConfig,
     now: number,
     status: EntryStatus,
-  ): Promise<SourceSeries[] | undefined> {
-    const end = Math.floor(now / entry.step) * entry.step;
+    simulated: boolean,
+  ): Promise<boolean> {
+    const step = entry.step;
+    const end = Math.floor(now / step) * step;
     const after = status.cursor.get(source.kind);
-    const start = after !== undefined ? after + entry.step : end - entry.lookback;
-    if (start > end) return [];
+    const first = after === undefined;
+    const start = first ? end - entry.lookback + step : after + step;
     const t0 = performance.now();
     try {
-      const out = await source.queryRange({
-        name: entry.name,
-        query: entry.query,
-        start,
-        end,
-        step: entry.step,
-        simulate: entry.simulate,
-      });
-      status.cursor.set(source.kind, end);
-      this.o.instruments.queryDuration(entry.name, (performance.now() - t0) / 1000);
-      return out;
+      if (start <= end) {
+        if (first) {
+          await loadInChunks(source, { entry, start, end, signal: this.abort.signal }, (chunk) =>
+            this.route(entry, chunk, simulated, now, true),
+          );
+          this.loaded(entry, now);
+        } else {
+          const result = await source.queryRange(this.rangeQuery(entry, start, end), this.abort.signal);
+          const fresh = this.route(entry, result, simulated, now, false);
+          if (fresh.length > 0) await this.backfill(source, entry, fresh, end, simulated, now);
+        }
+        this.o.instruments.queryDuration(entry.name, (performance.now() - t0) / 1000);
+      }
+      status.cursor.set(source.kind, Math.max(end, after ?? -Infinity));
+      return true;
     } catch (err) {
+      if (this.abort.signal.aborted) return false;
       const reason = err instanceof SourceError ? err.reason : 'other';
       this.o.instruments.queryError(entry.name, reason);
       this.o.logger.warn(
         { series: entry.name, source: source.kind, reason, err: (err as Error).message },
         'query failed; serving last good forecasts',
       );
-      return undefined;
+      return false;
     }
   }
 
-  private ingest(entry: SeriesConfig, result: SourceSeries[], simulated: boolean, now: number): void {
-    const { limits } = this.o.config;
-    let dropped = 0;
-    for (const src of result) {
-      const key = seriesKey(entry.name, src.labels);
-      let state = this.series.get(key);
-      if (!state) {
-        if (this.series.size >= limits.max_series) {
-          dropped++;
+  private rangeQuery(entry: SeriesConfig, start: number, end: number, only?: Labels[]) {
+    return { name: entry.name, query: entry.query, start, end, step: entry.step, simulate: entry.simulate, only };
+  }
+
+  /**
+   * Label sets that appear after the first load are backfilled over the lookback with one extra
+   * query for all of them, so a new node is modelled from a full history, not from its first point.
+   */
+  private async backfill(
+    source: Source,
+    entry: SeriesConfig,
+    fresh: Labels[],
+    end: number,
+    simulated: boolean,
+    now: number,
+  ): Promise<void> {
+    // past a few hundred label sets the filter expression costs more than reloading everything
+    const only = fresh.length <= MAX_FILTERED_BACKFILL ? fresh : undefined;
+    await loadInChunks(
+      source,
+      { entry, start: end - entry.lookback + entry.step, end, only, signal: this.abort.signal },
+      (chunk) => this.route(entry, chunk, simulated, now, true, true),
+    );
+    this.loaded(entry, now);
+    this.o.instruments.backfilled(entry.name, fresh.length);
+    this.o.logger.info({ series: entry.name, backfilled: fresh.length }, 'backfilled new label sets over the lookback');
+  }
+
+  private loaded(entry: SeriesConfig, now: number): void {
+    for (const shard of this.shards) shard.submit({ type: 'loaded', entry: entry.name, now });
+  }
+
+  /**
+   * Send each label set to its shard. On an incremental fetch, label sets never seen before are
+   * held back and returned (to be backfilled); `admit` lets a load or backfill create them.
+   */
+  private route(
+    entry: SeriesConfig,
+    result: SourceSeries[],
+    simulated: boolean,
+    now: number,
+    partial: boolean,
+    admit = partial,
+  ): Labels[] {
+    const perShard: Array<Array<{ labels: Labels; timestamps: Float64Array; values: Float64Array }>> = this.shards.map(
+      () => [],
+    );
+    const fresh: Labels[] = [];
+    let refused = 0;
+    for (const s of result) {
+      if (s.timestamps.length === 0) continue;
+      const key = seriesKey(entry.name, s.labels);
+      let known = this.known.get(key);
+      if (!known) {
+        if (!admit) {
+          fresh.push(s.labels);
           continue;
         }
-        state = this.createState(entry, src, simulated);
-        this.series.set(key, state);
+        if (this.known.size >= this.o.config.limits.max_series) {
+          if (!this.refused.has(key)) refused++;
+          this.refused.add(key);
+          continue;
+        }
+        known = {
+          entry: entry.name,
+          shard: Math.floor(phaseOf(key) * this.shards.length),
+          lastT: -Infinity,
+          simulated,
+        };
+        this.known.set(key, known);
       }
-      state.lastSeen = now;
-      state.simulated = simulated;
-      const added = state.append(src.timestamps, src.values);
-      for (const [t, v] of added) this.scorePoint(state, t, v);
-      if (state.model && added.length > 0 && state.lastT > state.modelT) {
-        state.model.update(state.valuesAfter(state.modelT));
-        state.modelT = state.lastT;
-      }
-      if (!state.fitPending && state.values.length >= 2 && now - state.lastFit >= entry.refit_interval) {
-        this.scheduleFit(state, now);
-      }
-      if (state.model && (added.length > 0 || !state.forecast)) this.forecast(state);
+      known.lastT = Math.max(known.lastT, s.timestamps[s.timestamps.length - 1]);
+      known.simulated = simulated;
+      perShard[known.shard].push({
+        labels: s.labels,
+        timestamps: Float64Array.from(s.timestamps),
+        values: Float64Array.from(s.values),
+      });
     }
-    if (dropped > 0) {
-      this.o.instruments.seriesDropped(entry.name, dropped);
+    perShard.forEach((series, i) => {
+      if (series.length > 0)
+        this.shards[i].submit({ type: 'ingest', entry: entry.name, now, simulated, partial, series });
+    });
+    if (refused > 0) {
+      this.o.instruments.seriesDropped(entry.name, refused);
       this.o.logger.warn(
-        { series: entry.name, dropped, max_series: limits.max_series },
+        { series: entry.name, dropped: refused, max_series: this.o.config.limits.max_series },
         'series dropped by limits.max_series',
+      );
+    }
+    return fresh;
+  }
+
+  /**
+   * A label set the source stopped returning goes away once the source has answered for a while
+   * past its last sample: limits.stale_after, but never less than two steps and a cycle, so a
+   * long step (1h capacity forecasts) is not mistaken for churn between its samples. While the
+   * source is down nothing goes stale: the last good forecasts keep being served.
+   */
+  private dropStale(): void {
+    const byShard: string[][] = this.shards.map(() => []);
+    for (const [key, known] of this.known) {
+      const entry = this.o.config.series.find((e) => e.name === known.entry)!;
+      const status = this.status.get(known.entry)!;
+      const kind = known.simulated ? this.o.simulation.kind : (this.o.source?.kind ?? this.o.simulation.kind);
+      const covered = status.cursor.get(kind);
+      const grace = Math.max(this.o.config.limits.stale_after, 2 * entry.step + this.o.config.schedule.interval);
+      const stale = covered !== undefined && covered - known.lastT > grace;
+      // simulated stand-ins go as soon as the real source answers again
+      const replaced = known.simulated && !status.simulated && status.up;
+      if (stale || replaced) {
+        this.known.delete(key);
+        this.store.delete(key);
+        byShard[known.shard].push(key);
+      }
+    }
+    byShard.forEach((keys, i) => keys.length > 0 && this.shards[i].submit({ type: 'drop', keys }));
+  }
+
+  /** Records and events from a shard. Records of label sets dropped meanwhile are ignored. */
+  private apply(u: ShardUpdate): void {
+    for (const r of u.records) if (this.known.has(r.key)) this.store.put(r);
+    for (const key of u.removed) if (!this.known.has(key)) this.store.delete(key);
+    for (const e of u.events) {
+      switch (e.kind) {
+        case 'anomaly':
+          this.o.instruments.anomalyEvent(e.event.series, e.event.severity.toLowerCase());
+          this.o.anomalyLog?.append(e.event);
+          break;
+        case 'error':
+          this.o.instruments.seriesError(e.entry, e.stage);
+          if (e.stage === 'fit') this.o.instruments.fitError(e.entry, this.entryModel(e.entry));
+          this.o.logger.warn({ series: e.key, stage: e.stage, err: e.message }, `series ${e.stage} failed`);
+          break;
+        case 'dropped':
+          this.o.instruments.samplesDropped(e.entry, e.reason, e.count);
+          break;
+        case 'fit':
+          this.o.instruments.fitDuration(e.entry, e.model, e.seconds);
+          break;
+        case 'restored':
+          if (e.ok) this.restores.restored++;
+          else this.restores.refitted++;
+          break;
+      }
+    }
+    if (!this.announced.ready && this.store.hasForecasts) {
+      this.announced.ready = true;
+      this.o.logger.info(
+        {
+          series: this.store.size(),
+          restored_models: this.restores.restored,
+          refitted_models: this.restores.refitted,
+        },
+        'ready: first forecasts served',
       );
     }
   }
 
-  private createState(entry: SeriesConfig, src: SourceSeries, simulated: boolean): SeriesState {
-    const detector = getDetector(entry.detector);
-    if (!detector) throw new Error(`unknown detector "${entry.detector}"`);
-    const seasonLengths = entry.seasonality.map((s) => Math.round(s / entry.step));
-    const scorer = detector.create({
-      step: entry.step,
-      seasonLengths: seasonLengths.length ? seasonLengths : undefined,
-      threshold: entry.anomaly_threshold,
-    });
-    const state = new SeriesState(entry, src.labels, entry.step, scorer, simulated);
-    const stored = this.stored.get(state.key);
-    if (stored && stored.requested === entry.model) {
-      try {
-        state.model = getModel(stored.state.model)!.restore(stored.state);
-        state.modelT = stored.modelT;
-        state.lastFit = stored.fittedAt;
-      } catch (err) {
-        this.o.logger.warn({ series: state.key, err: (err as Error).message }, 'stored model not restored; refitting');
-      }
-    }
-    return state;
+  private entryModel(entry: string): string {
+    return this.o.config.series.find((e) => e.name === entry)?.model ?? 'unknown';
   }
 
-  private scorePoint(state: SeriesState, t: number, v: number): void {
-    state.accuracy.observe(t, v);
-    const was = state.detection?.isAnomaly ?? false;
-    const d = state.scorer.score(t, v);
-    state.recordDetection(t, d);
-    if (d.isAnomaly && !was) {
-      const severity = SEVERITY_NAMES[d.severity].toLowerCase();
-      this.o.instruments.anomalyEvent(state.entry.name, severity);
-      this.o.anomalyLog?.append({
-        timestamp: new Date(t * 1000).toISOString(),
-        series: state.entry.name,
-        labels: state.labels,
-        value: v,
-        expected: d.expected,
-        band: d.lower !== undefined && d.upper !== undefined ? [d.lower, d.upper] : undefined,
-        score: d.score,
-        severity: SEVERITY_NAMES[d.severity],
-        model: state.model?.name ?? state.entry.model,
-        detector: state.entry.detector,
-      });
+  /** A shard that died lost its series; forget them so the next cycle backfills them afresh. */
+  private shardLost(index: number, err: Error): void {
+    let lost = 0;
+    for (const [key, known] of this.known) {
+      if (known.shard !== index) continue;
+      this.known.delete(key);
+      this.store.delete(key);
+      lost++;
     }
+    this.o.logger.error({ shard: index, lost, err: err.message }, 'shard worker died; reloading its series');
   }
 
-  private scheduleFit(state: SeriesState, now: number): void {
-    const entry = state.entry;
-    const fitT = state.lastT;
-    const values = Float64Array.from(state.values);
-    const seasonLengths = entry.seasonality.map((s) => Math.round(s / entry.step));
-    state.fitPending = true;
-    const job = this.o.fitter
-      .fit({
-        model: entry.model,
-        values,
-        start: state.start,
-        step: state.step,
-        seasonLengths: seasonLengths.length ? seasonLengths : undefined,
-      })
-      .then((res) => {
-        const model = getModel(res.state.model)!.restore(res.state);
-        if (state.lastT > fitT) model.update(state.valuesAfter(fitT));
-        state.model = model;
-        state.modelT = state.lastT;
-        state.lastFit = now;
-        state.fitFailures = 0;
-        this.o.instruments.fitDuration(entry.name, res.state.model, res.seconds);
-        this.o.modelStore?.save({
-          key: state.key,
-          requested: entry.model,
-          state: model.toJSON(),
-          modelT: state.modelT,
-          fittedAt: now,
-        });
-        this.forecast(state);
-      })
-      .catch((err: Error) => {
-        state.fitFailures++;
-        // back off: do not retry a failing fit before the next refit interval
-        state.lastFit = now;
-        this.o.instruments.fitError(entry.name, entry.model);
-        this.o.logger.warn({ series: state.key, model: entry.model, err: err.message }, 'fit failed');
-      })
-      .finally(() => {
-        state.fitPending = false;
-        this.pendingFits.delete(job);
-      });
-    this.pendingFits.add(job);
+  /** stored models restored at start, and those that had to be refitted */
+  get restoreCounts(): { restored: number; refitted: number } {
+    return { ...this.restores };
   }
 
-  private forecast(state: SeriesState): void {
-    try {
-      const e = state.entry;
-      state.recordForecast(forecastHorizons(state.model!, state.lastT, state.step, e.horizons, e.levels));
-    } catch (err) {
-      this.o.logger.warn({ series: state.key, err: (err as Error).message }, 'forecast failed');
-    }
-  }
-
-  /** series the source stopped returning go away after limits.stale_after, so Prometheus marks them stale */
-  private dropStale(now: number): void {
-    for (const [key, state] of this.series) {
-      const status = this.status.get(state.entry.name)!;
-      // while the source is down we keep serving the last good forecasts
-      const sourceAnswered = status.up || status.simulated;
-      if (sourceAnswered && now - state.lastSeen > this.o.config.limits.stale_after) this.series.delete(key);
-      else if (state.simulated && !status.simulated && status.up) this.series.delete(key);
-    }
+  get trackedSeries(): number {
+    return this.known.size;
   }
 }

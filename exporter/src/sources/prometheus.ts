@@ -58,6 +58,26 @@ export function splitRange(
   return chunks;
 }
 
+const CLASSIC_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
+
+/**
+ * `query` restricted to exactly the label sets `only`, in PromQL: `(query) and on(labels) (a vector
+ * holding just those label sets)`, built from `vector(1)` with `label_replace`. Used to backfill
+ * label sets that appear after start without fetching the history of all the others again.
+ */
+export function restrictToLabelSets(query: string, only: Labels[]): string {
+  const names = [...new Set(only.flatMap((l) => Object.keys(l)))].sort();
+  const quote = (s: string) => JSON.stringify(s);
+  const sets = only.map((labels) =>
+    Object.entries(labels).reduce(
+      (expr, [name, value]) => `label_replace(${expr}, ${quote(name)}, ${quote(value)}, "", "")`,
+      'vector(1)',
+    ),
+  );
+  const on = names.map((n) => (CLASSIC_NAME.test(n) ? n : quote(n))).join(', ');
+  return `(${query}) and on(${on}) (${sets.join(' or ')})`;
+}
+
 /** Prometheus' sample value text to a number ("NaN", "+Inf", "-Inf" included). */
 export function parseSampleValue(text: string): number {
   if (text === '+Inf' || text === 'Inf') return Infinity;
@@ -213,6 +233,10 @@ export class PrometheusSource implements Source {
   }
 
   async queryRange(q: RangeQuery, signal?: AbortSignal): Promise<SourceSeries[]> {
+    if (q.only) {
+      if (q.only.length === 0) return [];
+      q = { ...q, query: restrictToLabelSets(q.query, q.only), only: undefined };
+    }
     const chunks = splitRange(q.start, q.end, q.step, this.maxPoints);
     const results: SourceSeries[][] = [];
     // sequential on purpose: one query at a time is gentle on the server and bounds our memory

@@ -10,7 +10,7 @@
 import type { SimulationSourceConfig } from '../config/schema.js';
 import { anomaliesIn, type Anomaly, type AnomalyPlan, type MetricKind } from './simulation/anomalies.js';
 import { alignedGrid, simulateSeries } from './simulation/generator.js';
-import type { RangeQuery, Source, SourceSeries } from './types.js';
+import { isOneOf, type RangeQuery, type Source, type SourceSeries } from './types.js';
 
 export { METRIC_KINDS, ANOMALY_KINDS } from './simulation/anomalies.js';
 export type { Anomaly, AnomalyKind, MetricKind } from './simulation/anomalies.js';
@@ -84,6 +84,7 @@ export class SimulationSource implements Source {
     const timestamps = alignedGrid(q.start, q.end, q.step);
     const out: SourceSeries[] = [];
     for (let i = 0; i < this.instances; i++) {
+      if (q.only && !isOneOf(instanceLabels(i), q.only)) continue;
       out.push({
         labels: instanceLabels(i),
         timestamps: [...timestamps],

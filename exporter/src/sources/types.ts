@@ -22,6 +22,17 @@ export interface RangeQuery {
   step: number;
   /** simulated metric kind when the source is the simulation */
   simulate?: 'cpu' | 'memory' | 'network';
+  /** return only these label sets (backfilling label sets that appeared after start) */
+  only?: Labels[];
+}
+
+/** true when `labels` is exactly one of `sets` */
+export function isOneOf(labels: Labels, sets: Labels[]): boolean {
+  const keys = Object.keys(labels);
+  return sets.some((s) => {
+    const sk = Object.keys(s);
+    return sk.length === keys.length && sk.every((k) => labels[k] === s[k]);
+  });
 }
 
 export interface Source {

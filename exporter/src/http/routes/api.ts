@@ -1,34 +1,59 @@
 /**
- * JSON API behind the built-in view: a summary of every series, and one series' recent actuals,
- * latest forecast, past forecasts per horizon and anomalies. Responses are bounded by the
- * lookback and by SeriesState's view memory.
+ * JSON API behind the built-in view: a summary of every series (from the store's records), and one
+ * series' recent actuals, latest forecast, past forecasts per horizon and anomalies (the record
+ * plus what its shard remembers for display). Responses are bounded by the lookback and the
+ * shard's view memory.
  */
 import type { FastifyInstance } from 'fastify';
-import type { Pipeline } from '../../pipeline/pipeline.js';
-import type { SeriesState } from '../../pipeline/series-state.js';
+import type { SeriesConfig } from '../../config/schema.js';
+import type { SeriesRecord } from '../../store/record.js';
+import type { SeriesStoreReader } from '../../store/series-store.js';
 import { HTTP_ERRORS } from '../errors.js';
 
 /** at most this many actual points per series in a detail response */
 const MAX_ACTUAL_POINTS = 2016;
 
 const num = (v: number) => (Number.isFinite(v) ? v : null);
+const nums = (a: ArrayLike<number>) => Array.from(a, num);
 
-export function summarise(s: SeriesState) {
+export interface SeriesDetailSource {
+  (
+    key: string,
+    maxPoints: number,
+  ): Promise<
+    | {
+        actual: Array<[number, number]>;
+        pastForecasts: Array<{ horizon: number; points: Array<[number, number, Record<string, [number, number]>]> }>;
+        anomalies: Array<[number, number, number]>;
+      }
+    | undefined
+  >;
+}
+
+export interface ApiOptions {
+  store: SeriesStoreReader;
+  entries: SeriesConfig[];
+  detail: SeriesDetailSource;
+  now: () => number;
+}
+
+export function summarise(r: SeriesRecord, entry: SeriesConfig | undefined) {
   return {
-    id: s.key,
-    series: s.entry.name,
-    labels: s.labels,
-    model: s.model?.name ?? null,
-    modelDescription: s.model?.description ?? null,
-    simulated: s.simulated,
-    step: s.step,
-    horizons: s.entry.horizons,
-    levels: s.entry.levels,
-    lastSample: Number.isFinite(s.lastT) ? s.lastT : null,
-    anomaly: s.detection
-      ? { score: num(s.detection.score), isAnomaly: s.detection.isAnomaly, severity: s.detection.severity }
+    id: r.key,
+    series: r.entry,
+    labels: r.labels,
+    model: r.model?.name ?? null,
+    modelRequested: r.model?.requested ?? entry?.model ?? null,
+    modelDescription: r.model?.description ?? null,
+    simulated: r.simulated,
+    step: r.step,
+    horizons: entry?.horizons ?? [],
+    levels: entry?.levels ?? [],
+    lastSample: num(r.lastT),
+    anomaly: r.detection
+      ? { score: num(r.detection.score), isAnomaly: r.detection.isAnomaly, severity: r.detection.severity }
       : null,
-    accuracy: s.accuracy.summary().map((a) => ({
+    accuracy: r.accuracy.map((a) => ({
       horizon: a.horizon,
       mase: num(a.mase),
       coverage: Object.fromEntries(Object.entries(a.coverage).map(([k, v]) => [k, num(v)])),
@@ -37,49 +62,40 @@ export function summarise(s: SeriesState) {
   };
 }
 
-function detail(s: SeriesState) {
-  const from = Math.max(0, s.values.length - MAX_ACTUAL_POINTS);
-  const actual: Array<[number, number | null]> = [];
-  for (let i = from; i < s.values.length; i++) actual.push([s.start + i * s.step, num(s.values[i])]);
-  const f = s.forecast;
-  return {
-    ...summarise(s),
-    actual,
-    forecast: f
-      ? {
-          start: f.origin + f.step,
-          step: f.step,
-          point: f.result.point.map(num),
-          intervals: f.result.intervals.map((iv) => ({
-            level: iv.level,
-            lower: iv.lower.map(num),
-            upper: iv.upper.map(num),
-          })),
-        }
-      : null,
-    pastForecasts: s.entry.horizons.map((horizon, i) => ({
-      horizon,
-      points: s.pastForecasts[i].map(([t, yhat, bands]) => [
-        t,
-        num(yhat),
-        Object.fromEntries(bands.map((b, k) => [String(s.entry.levels[k]), [num(b[0]), num(b[1])]])),
-      ]),
-    })),
-    anomalies: s.anomalies,
-  };
-}
-
-export default async function apiRoutes(app: FastifyInstance, opts: { pipeline: Pipeline }) {
+export default async function apiRoutes(app: FastifyInstance, opts: ApiOptions) {
+  const entries = new Map(opts.entries.map((e) => [e.name, e]));
   app.get('/api/v1/series', async () => ({
-    generatedAt: opts.pipeline.now(),
-    series: [...opts.pipeline.series.values()].map(summarise),
+    generatedAt: opts.now(),
+    series: [...opts.store.records()].map((r) => summarise(r, entries.get(r.entry))),
   }));
   app.get<{ Params: { id: string } }>('/api/v1/series/:id', async (req, reply) => {
-    const s = opts.pipeline.series.get(req.params.id);
-    if (!s)
-      return reply
-        .code(404)
-        .send({ error: HTTP_ERRORS.SERIES_NOT_FOUND.code, message: HTTP_ERRORS.SERIES_NOT_FOUND.message });
-    return detail(s);
+    const r = opts.store.get(req.params.id);
+    const more = r ? await opts.detail(r.key, MAX_ACTUAL_POINTS) : undefined;
+    if (!r || !more) {
+      const e = HTTP_ERRORS.SERIES_NOT_FOUND;
+      return reply.code(e.statusCode).send({ error: e.code, message: e.message });
+    }
+    const f = r.forecast;
+    return {
+      ...summarise(r, entries.get(r.entry)),
+      actual: more.actual.map(([t, v]) => [t, num(v)]),
+      forecast: f
+        ? {
+            start: f.origin + f.step,
+            step: f.step,
+            point: nums(f.point),
+            intervals: f.intervals.map((iv) => ({ level: iv.level, lower: nums(iv.lower), upper: nums(iv.upper) })),
+          }
+        : null,
+      pastForecasts: more.pastForecasts.map(({ horizon, points }) => ({
+        horizon,
+        points: points.map(([t, yhat, bands]) => [
+          t,
+          num(yhat),
+          Object.fromEntries(Object.entries(bands).map(([k, [lo, hi]]) => [k, [num(lo), num(hi)]])),
+        ]),
+      })),
+      anomalies: more.anomalies.map(([t, score, severity]) => [t, num(score), severity]),
+    };
   });
 }

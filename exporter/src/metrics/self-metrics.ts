@@ -1,0 +1,139 @@
+/**
+ * CloudPulse's own health on /metrics: per-entry source state, counters and durations of every
+ * stage, process metrics. The per-series outputs (forecasts, bands, scores) are not here: they are
+ * pre-rendered in the store. Values held elsewhere are read at collection time (prom-client's
+ * `collect()`), so a scrape copies them and never waits for them.
+ */
+import { collectDefaultMetrics, Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import type { Pipeline, PipelineInstruments } from '../pipeline/pipeline.js';
+import { buildInfo } from '../util/build-info.js';
+
+/** Registers every self-metric on `registry` and returns the pipeline's instruments. */
+export function registerSelfMetrics(registry: Registry, pipeline: () => Pipeline): PipelineInstruments {
+  collectDefaultMetrics({ register: registry });
+  const registers = [registry];
+
+  const perEntry = (name: string, help: string, value: (p: Pipeline, entry: string) => number | undefined) =>
+    new Gauge({
+      name,
+      help,
+      labelNames: ['series'],
+      registers,
+      collect() {
+        const p = pipeline();
+        this.reset();
+        for (const entry of p.status.keys()) {
+          const v = value(p, entry);
+          if (v !== undefined) this.set({ series: entry }, v);
+        }
+      },
+    });
+  perEntry('cloudpulse_source_up', '1 when the last query for the entry succeeded.', (p, e) =>
+    p.status.get(e)!.up ? 1 : 0,
+  );
+  perEntry('cloudpulse_source_simulated', '1 when the entry is served from simulated data.', (p, e) =>
+    p.status.get(e)!.simulated ? 1 : 0,
+  );
+  perEntry('cloudpulse_source_last_success_timestamp_seconds', 'Unix time of the last successful query.', (p, e) => {
+    const t = p.status.get(e)!.lastSuccess;
+    return t > 0 ? t : undefined;
+  });
+  perEntry('cloudpulse_series_tracked', 'Label sets being modelled for the entry.', (p, e) => p.store.size(e));
+  new Gauge({
+    name: 'cloudpulse_last_cycle_timestamp_seconds',
+    help: 'Unix time the last cycle finished.',
+    registers,
+    collect() {
+      const t = pipeline().lastCycle;
+      if (t > 0) this.set(t);
+    },
+  });
+
+  const info = buildInfo();
+  new Gauge({
+    name: 'cloudpulse_build_info',
+    help: 'A metric with a constant 1 value labelled by version, revision, branch and nodeversion.',
+    labelNames: ['version', 'revision', 'branch', 'nodeversion'],
+    registers,
+  }).set({ version: info.version, revision: info.revision, branch: info.branch, nodeversion: process.version }, 1);
+
+  const queryDuration = new Histogram({
+    name: 'cloudpulse_source_query_duration_seconds',
+    help: 'Duration of source queries (a first load counts once, all its chunks together).',
+    labelNames: ['series'],
+    buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 120],
+    registers,
+  });
+  const queryErrors = new Counter({
+    name: 'cloudpulse_source_query_errors_total',
+    help: 'Failed source queries by reason.',
+    labelNames: ['series', 'reason'],
+    registers,
+  });
+  const fitDuration = new Histogram({
+    name: 'cloudpulse_model_fit_duration_seconds',
+    help: 'Duration of model fits (on shard worker threads), by the model chosen.',
+    labelNames: ['series', 'model'],
+    buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 30, 120],
+    registers,
+  });
+  const fitErrors = new Counter({
+    name: 'cloudpulse_model_fit_errors_total',
+    help: 'Failed model fits.',
+    labelNames: ['series', 'model'],
+    registers,
+  });
+  const dropped = new Counter({
+    name: 'cloudpulse_series_dropped_total',
+    help: 'Label sets refused because limits.max_series was reached.',
+    labelNames: ['series'],
+    registers,
+  });
+  const seriesErrors = new Counter({
+    name: 'cloudpulse_series_errors_total',
+    help: 'Per-series failures by stage; the series is skipped until its next refit, the others go on.',
+    labelNames: ['series', 'stage'],
+    registers,
+  });
+  const samplesDropped = new Counter({
+    name: 'cloudpulse_samples_dropped_total',
+    help: 'Input samples not used as values (NaN or infinite; kept as gaps), by reason.',
+    labelNames: ['series', 'reason'],
+    registers,
+  });
+  const backfilled = new Counter({
+    name: 'cloudpulse_series_backfilled_total',
+    help: 'Label sets that appeared after start and were loaded over the lookback.',
+    labelNames: ['series'],
+    registers,
+  });
+  const anomalies = new Counter({
+    name: 'cloudpulse_anomalies_total',
+    help: 'Anomaly events (entering the anomalous state) by severity.',
+    labelNames: ['series', 'severity'],
+    registers,
+  });
+  const cycleDuration = new Histogram({
+    name: 'cloudpulse_cycle_duration_seconds',
+    help: 'Duration of a fetch-and-route cycle (model work runs on shard workers and is not included).',
+    buckets: [0.01, 0.05, 0.1, 0.5, 1, 5, 10, 30, 60, 120],
+    registers,
+  });
+  const cycles = new Counter({ name: 'cloudpulse_cycles_total', help: 'Cycles run.', registers });
+
+  return {
+    queryDuration: (series, s) => queryDuration.observe({ series }, s),
+    queryError: (series, reason) => queryErrors.inc({ series, reason }),
+    fitDuration: (series, model, s) => fitDuration.observe({ series, model }, s),
+    fitError: (series, model) => fitErrors.inc({ series, model }),
+    seriesDropped: (series, n) => dropped.inc({ series }, n),
+    anomalyEvent: (series, severity) => anomalies.inc({ series, severity }),
+    seriesError: (series, stage) => seriesErrors.inc({ series, stage }),
+    samplesDropped: (series, reason, n) => samplesDropped.inc({ series, reason }, n),
+    backfilled: (series, n) => backfilled.inc({ series }, n),
+    cycle: (s) => {
+      cycleDuration.observe(s);
+      cycles.inc();
+    },
+  };
+}

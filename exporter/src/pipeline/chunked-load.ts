@@ -1,0 +1,58 @@
+/**
+ * Loading a long range in time chunks small enough to parse without holding the event loop or
+ * the heap: a first small chunk tells how many label sets the query returns, and the rest is cut
+ * so each response holds about `sampleBudget` samples (about 6 MB of Prometheus JSON), oldest
+ * first, each chunk handed on before the next is fetched. 10,000 label sets over 7 days at 5
+ * minutes are 20 million samples: in one response that is over 600 MB of JSON.
+ */
+import type { SeriesConfig } from '../config/schema.js';
+import type { Labels, Source, SourceSeries } from '../sources/types.js';
+
+export const SAMPLE_BUDGET = 200_000;
+/** steps in the first chunk, which only has to reveal the number of label sets */
+const PROBE_STEPS = 12;
+
+export interface ChunkedLoad {
+  entry: SeriesConfig;
+  /** first and last grid times, inclusive */
+  start: number;
+  end: number;
+  /** only these label sets (a backfill) */
+  only?: Labels[];
+  signal?: AbortSignal;
+  sampleBudget?: number;
+}
+
+/** Steps per chunk for `seriesCount` label sets. */
+export function chunkSteps(seriesCount: number, budget = SAMPLE_BUDGET): number {
+  return Math.max(PROBE_STEPS, Math.min(10_000, Math.floor(budget / Math.max(1, seriesCount))));
+}
+
+export async function loadInChunks(
+  source: Source,
+  load: ChunkedLoad,
+  onChunk: (series: SourceSeries[]) => void,
+): Promise<void> {
+  const { entry, end } = load;
+  const step = entry.step;
+  let from = load.start;
+  let steps = load.only ? chunkSteps(load.only.length, load.sampleBudget) : PROBE_STEPS;
+  while (from <= end) {
+    const to = Math.min(end, from + (steps - 1) * step);
+    const result = await source.queryRange(
+      {
+        name: entry.name,
+        query: entry.query,
+        start: from,
+        end: to,
+        step,
+        simulate: entry.simulate,
+        only: load.only,
+      },
+      load.signal,
+    );
+    onChunk(result);
+    steps = chunkSteps(result.length, load.sampleBudget);
+    from = to + step;
+  }
+}

@@ -1,0 +1,129 @@
+/**
+ * How the pipeline talks to a shard: the same commands and updates whether the shard runs on a
+ * worker thread (the exporter) or inline on the calling thread (tests, small offline uses).
+ */
+import { Worker } from 'node:worker_threads';
+import { fileURLToPath } from 'node:url';
+import type { Config } from '../config/schema.js';
+import { ModelStore } from './model-store.js';
+import { Shard, type ShardCommand, type ShardUpdate } from './shard.js';
+
+export interface ShardHandle {
+  /** queue a command; its effects arrive as updates */
+  submit(cmd: ShardCommand): void;
+  /** queue a command and wait for its result */
+  request<T>(cmd: ShardCommand): Promise<T>;
+  close(): Promise<void>;
+}
+
+export interface ShardCallbacks {
+  update(update: ShardUpdate): void;
+  /** the shard died and lost its series (a worker crash); the pipeline reloads them */
+  lost(error: Error): void;
+}
+
+export interface ShardSetup {
+  config: Config;
+  /** directory of stored models, if any */
+  storagePath?: string;
+}
+
+export class InlineShard implements ShardHandle {
+  private readonly shard: Shard;
+
+  constructor(setup: ShardSetup, callbacks: ShardCallbacks) {
+    this.shard = new Shard({
+      config: setup.config,
+      modelStore: setup.storagePath ? new ModelStore(setup.storagePath) : undefined,
+      publish: (u) => callbacks.update(u),
+    });
+  }
+
+  submit(cmd: ShardCommand): void {
+    this.shard.submit(cmd);
+  }
+
+  request<T>(cmd: ShardCommand): Promise<T> {
+    return new Promise((resolve) => this.shard.submit(cmd, (v) => resolve(v as T)));
+  }
+
+  async close(): Promise<void> {}
+}
+
+/** the typed arrays a message can hand over instead of copying */
+function transferables(cmd: ShardCommand): ArrayBuffer[] {
+  if (cmd.type !== 'ingest') return [];
+  const out = new Set<ArrayBuffer>();
+  for (const s of cmd.series) {
+    out.add(s.timestamps.buffer as ArrayBuffer);
+    out.add(s.values.buffer as ArrayBuffer);
+  }
+  return [...out];
+}
+
+export class WorkerShard implements ShardHandle {
+  private worker: Worker;
+  private nextId = 1;
+  private readonly pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
+  private closed = false;
+
+  constructor(
+    private readonly setup: ShardSetup,
+    private readonly callbacks: ShardCallbacks,
+  ) {
+    this.worker = this.spawn();
+  }
+
+  private spawn(): Worker {
+    // from TypeScript sources the worker needs tsx's loader; compiled output runs directly
+    const fromSource = import.meta.url.endsWith('.ts');
+    const entry = new URL(fromSource ? './shard-worker-entry.js' : './shard-worker.js', import.meta.url);
+    const worker = new Worker(fileURLToPath(entry), { workerData: this.setup });
+    worker.on('message', (msg: WorkerMessage) => {
+      if (msg.type === 'update') this.callbacks.update(msg.update);
+      else {
+        const p = this.pending.get(msg.id);
+        this.pending.delete(msg.id);
+        if (msg.error !== undefined) p?.reject(new Error(String(msg.error)));
+        else p?.resolve(msg.result);
+      }
+    });
+    worker.on('error', (err: Error) => this.died(err));
+    worker.on('exit', (code) => {
+      if (!this.closed) this.died(new Error(`shard worker exited with code ${code}`));
+    });
+    return worker;
+  }
+
+  private died(err: Error): void {
+    if (this.closed) return;
+    for (const p of this.pending.values()) p.reject(err);
+    this.pending.clear();
+    this.worker.removeAllListeners();
+    void this.worker.terminate();
+    this.worker = this.spawn();
+    this.callbacks.lost(err);
+  }
+
+  submit(cmd: ShardCommand): void {
+    this.worker.postMessage({ type: 'command', cmd }, transferables(cmd));
+  }
+
+  request<T>(cmd: ShardCommand): Promise<T> {
+    const id = this.nextId++;
+    return new Promise<T>((resolve, reject) => {
+      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
+      this.worker.postMessage({ type: 'request', id, cmd }, transferables(cmd));
+    });
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const p of this.pending.values()) p.reject(new Error('shard closed'));
+    this.pending.clear();
+    await this.worker.terminate();
+  }
+}
+
+export type WorkerMessage =
+  { type: 'update'; update: ShardUpdate } | { type: 'reply'; id: number; result?: unknown; error?: string };

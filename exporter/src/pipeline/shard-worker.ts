@@ -1,0 +1,42 @@
+/** Worker thread body of a shard: commands in, updates out (pipeline/shard-handle.ts is the other end). */
+import { parentPort, workerData } from 'node:worker_threads';
+import { loadProphetOptimizer } from '../models/augurs.js';
+import { ModelStore } from './model-store.js';
+import { Shard, type ShardCommand, type ShardUpdate } from './shard.js';
+import type { ShardSetup, WorkerMessage } from './shard-handle.js';
+
+const setup = workerData as ShardSetup;
+// restoring or fitting Prophet on this thread needs its Stan optimiser loaded first
+if (setup.config.series.some((s) => s.model === 'prophet')) await loadProphetOptimizer();
+
+/** hand the record buffers over instead of copying them */
+function transferables(update: ShardUpdate): ArrayBuffer[] {
+  const out = new Set<ArrayBuffer>();
+  for (const r of update.records) {
+    out.add(r.exposition.buffer as ArrayBuffer);
+    out.add(r.offsets.buffer as ArrayBuffer);
+    if (r.forecast) {
+      out.add(r.forecast.point.buffer as ArrayBuffer);
+      for (const iv of r.forecast.intervals) {
+        out.add(iv.lower.buffer as ArrayBuffer);
+        out.add(iv.upper.buffer as ArrayBuffer);
+      }
+    }
+  }
+  return [...out];
+}
+
+const shard = new Shard({
+  config: setup.config,
+  modelStore: setup.storagePath ? new ModelStore(setup.storagePath) : undefined,
+  publish: (update) =>
+    parentPort!.postMessage({ type: 'update', update } satisfies WorkerMessage, transferables(update)),
+});
+
+parentPort!.on('message', (msg: { type: 'command' | 'request'; id?: number; cmd: ShardCommand }) => {
+  if (msg.type === 'command') shard.submit(msg.cmd);
+  else
+    shard.submit(msg.cmd, (result) =>
+      parentPort!.postMessage({ type: 'reply', id: msg.id!, result } satisfies WorkerMessage),
+    );
+});

@@ -1,0 +1,330 @@
+/**
+ * A shard owns the series units whose keys hash to it and does all their model work: appending
+ * points, scoring, updating and forecasting, fitting, and rendering records. In the exporter each
+ * shard runs on its own worker thread (shard-worker.ts), so the main thread only fetches data and
+ * serves scrapes; tests run a shard inline. Work is ordered so every series gets a forecast as
+ * soon as possible: new points first, then first fits, then refits (spread by a per-series
+ * phase), and the detector warm-up over the loaded history last.
+ */
+import type { Config, SeriesConfig } from '../config/schema.js';
+import { EntryRenderer } from '../store/exposition.js';
+import type { SeriesRecord } from '../store/record.js';
+import type { Labels } from '../sources/types.js';
+import type { SampleDropReason, SeriesStage } from '../vocabulary.js';
+import type { AnomalyEvent } from './anomaly-log.js';
+import type { ModelStore } from './model-store.js';
+import { SeriesUnit, seriesKey, type UnitEvents } from './series-unit.js';
+
+/** points scored inline with new data; more than this waits for the warm-up queue */
+const INLINE_SCORE = 64;
+/** points scored per warm-up slice of one series */
+const WARMUP_SLICE = 4096;
+/** how long a slice of background work may run before messages are read again */
+const SLICE_MS = 20;
+
+export interface IngestSeries {
+  labels: Labels;
+  timestamps: Float64Array;
+  values: Float64Array;
+}
+
+export type ShardCommand =
+  | {
+      type: 'ingest';
+      entry: string;
+      /** clock time, unix seconds */
+      now: number;
+      simulated: boolean;
+      /** more of the first load follows: do not fit yet */
+      partial: boolean;
+      series: IngestSeries[];
+    }
+  /** the chunked load of an entry's history is complete: its units may fit now */
+  | { type: 'loaded'; entry: string; now: number }
+  | { type: 'drop'; keys: string[] }
+  | { type: 'detail'; key: string; maxPoints: number }
+  | { type: 'idle' };
+
+export type ShardEvent =
+  | { kind: 'anomaly'; event: AnomalyEvent }
+  | { kind: 'error'; entry: string; key: string; stage: SeriesStage; message: string }
+  | { kind: 'dropped'; entry: string; reason: SampleDropReason; count: number }
+  | { kind: 'fit'; entry: string; model: string; seconds: number }
+  | { kind: 'restored'; entry: string; key: string; ok: boolean };
+
+export interface ShardUpdate {
+  records: SeriesRecord[];
+  removed: string[];
+  events: ShardEvent[];
+}
+
+export interface ShardOptions {
+  config: Config;
+  modelStore?: ModelStore;
+  /** receives records, removals and events, in batches */
+  publish: (update: ShardUpdate) => void;
+  /** records per published batch */
+  batch?: number;
+}
+
+/** A stable phase in [0, 1) per key, so refits of many series spread over the refit interval. */
+export function phaseOf(key: string): number {
+  let h = 2166136261;
+  for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 16777619);
+  return (h >>> 0) / 4294967296;
+}
+
+export class Shard {
+  private readonly units = new Map<string, SeriesUnit>();
+  private readonly entries = new Map<string, { config: SeriesConfig; renderer: EntryRenderer }>();
+  private readonly commands: Array<{ cmd: ShardCommand; reply?: (v: unknown) => void }> = [];
+  private readonly firstFits = new Set<string>();
+  private readonly warmups = new Set<string>();
+  private readonly changed = new Set<string>();
+  private removed: string[] = [];
+  private events: ShardEvent[] = [];
+  private now = 0;
+  private pumping = false;
+  /** no unit's fit is due before this clock time (a lower bound; Infinity means scan again) */
+  private earliestDue = -Infinity;
+
+  constructor(private readonly o: ShardOptions) {
+    for (const entry of o.config.series)
+      this.entries.set(entry.name, { config: entry, renderer: new EntryRenderer(entry) });
+  }
+
+  /** Queue a command; `reply` receives its result once it has run. */
+  submit(cmd: ShardCommand, reply?: (v: unknown) => void): void {
+    this.commands.push({ cmd, reply });
+    this.kick();
+  }
+
+  private kick(): void {
+    if (this.pumping) return;
+    this.pumping = true;
+    setImmediate(() => void this.pump());
+  }
+
+  private async pump(): Promise<void> {
+    try {
+      for (;;) {
+        while (this.commands.length > 0) {
+          const { cmd, reply } = this.commands.shift()!;
+          if (cmd.type === 'idle' && this.hasBackgroundWork()) {
+            // answer once everything queued before it is done
+            this.commands.push({ cmd, reply });
+            break;
+          }
+          const result = await this.run(cmd);
+          this.flush();
+          reply?.(result);
+        }
+        if (!(await this.backgroundSlice())) {
+          this.flush();
+          if (this.commands.length === 0) break;
+          continue;
+        }
+        this.flush();
+        // let new commands (and, inline, scrapes) in between slices
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+    } finally {
+      this.pumping = false;
+      if (this.commands.length > 0) this.kick();
+    }
+  }
+
+  private hasBackgroundWork(): boolean {
+    return this.nextBackground() !== undefined;
+  }
+
+  private async run(cmd: ShardCommand): Promise<unknown> {
+    switch (cmd.type) {
+      case 'ingest':
+        this.now = Math.max(this.now, cmd.now);
+        await this.ingest(cmd);
+        return undefined;
+      case 'loaded':
+        this.now = Math.max(this.now, cmd.now);
+        for (const unit of this.units.values()) {
+          if (unit.entry.name !== cmd.entry || !unit.loading) continue;
+          unit.loading = false;
+          await this.step(unit);
+        }
+        return undefined;
+      case 'drop':
+        for (const key of cmd.keys) {
+          if (!this.units.delete(key)) continue;
+          this.firstFits.delete(key);
+          this.warmups.delete(key);
+          this.changed.delete(key);
+          this.removed.push(key);
+        }
+        return undefined;
+      case 'detail': {
+        const unit = this.units.get(cmd.key);
+        return unit ? unit.detail(cmd.maxPoints) : undefined;
+      }
+      case 'idle':
+        return undefined;
+    }
+  }
+
+  private async ingest(cmd: Extract<ShardCommand, { type: 'ingest' }>): Promise<void> {
+    const entry = this.entries.get(cmd.entry);
+    if (!entry) return;
+    for (const s of cmd.series) {
+      const key = seriesKey(cmd.entry, s.labels);
+      let unit = this.units.get(key);
+      if (!unit) {
+        unit = new SeriesUnit(entry.config, s.labels, entry.renderer, cmd.simulated, this.eventsFor(entry.config.name));
+        this.units.set(key, unit);
+        this.restore(unit);
+      }
+      unit.simulated = cmd.simulated;
+      if (cmd.partial) unit.loading = true;
+      try {
+        unit.append(s.timestamps, s.values);
+      } catch (err) {
+        this.eventsFor(cmd.entry).error(key, 'ingest', (err as Error).message);
+        continue;
+      }
+      await this.step(unit);
+    }
+  }
+
+  /** Bring one unit up to date with what it has: score a few new points, forecast, queue fits. */
+  private async step(unit: SeriesUnit): Promise<void> {
+    if (unit.unscored > INLINE_SCORE && !unit.suspended) this.warmups.add(unit.key);
+    else unit.score();
+    if (!unit.model && this.fitIsDue(unit)) this.firstFits.add(unit.key);
+    await unit.advance(this.now);
+    this.settle(unit);
+  }
+
+  private fitIsDue(unit: SeriesUnit): boolean {
+    return !unit.fitting && !unit.loading && unit.history.length >= 2 && unit.fitDue <= this.now;
+  }
+
+  /** after work on a unit: note what readers must see and when it next needs a fit */
+  private settle(unit: SeriesUnit): void {
+    if (unit.changed) this.changed.add(unit.key);
+    this.earliestDue = Math.min(this.earliestDue, unit.fitDue);
+  }
+
+  private restore(unit: SeriesUnit): void {
+    const stored = this.o.modelStore?.load(unit.key);
+    if (!stored) return;
+    const ok = unit.restore(stored, this.now);
+    this.events.push({ kind: 'restored', entry: unit.entry.name, key: unit.key, ok });
+  }
+
+  /** a unit whose (re)fit is due; refits are spread by each series' phase (see fit()) */
+  private dueRefit(): SeriesUnit | undefined {
+    if (this.now < this.earliestDue) return undefined;
+    let earliest = Infinity;
+    for (const unit of this.units.values()) {
+      if (this.fitIsDue(unit)) return unit;
+      if (!unit.fitting) earliest = Math.min(earliest, unit.fitDue);
+    }
+    this.earliestDue = earliest;
+    return undefined;
+  }
+
+  /** One slice of background work; false when there was none. */
+  private async backgroundSlice(): Promise<boolean> {
+    const until = performance.now() + SLICE_MS;
+    let worked = false;
+    while (performance.now() < until) {
+      const unit = this.nextBackground();
+      if (!unit) break;
+      worked = true;
+      if (unit.work === 'fit') {
+        this.firstFits.delete(unit.unit.key);
+        await this.fit(unit.unit);
+      } else {
+        unit.unit.score(WARMUP_SLICE);
+        if (unit.unit.unscored === 0 || unit.unit.suspended) this.warmups.delete(unit.unit.key);
+      }
+      await unit.unit.advance(this.now);
+      this.settle(unit.unit);
+    }
+    return worked;
+  }
+
+  /** first fits (so every series forecasts soon), then due refits, then detector warm-ups */
+  private nextBackground(): { unit: SeriesUnit; work: 'fit' | 'warmup' } | undefined {
+    for (const key of this.firstFits) {
+      const unit = this.units.get(key);
+      if (unit && this.fitIsDue(unit)) return { unit, work: 'fit' };
+      this.firstFits.delete(key);
+    }
+    const refit = this.dueRefit();
+    if (refit) return { unit: refit, work: 'fit' };
+    for (const key of this.warmups) {
+      const unit = this.units.get(key);
+      if (unit && !unit.suspended) {
+        // history still loading: its points are scored once the load is complete
+        if (!unit.loading) return { unit, work: 'warmup' };
+        continue;
+      }
+      this.warmups.delete(key);
+    }
+    return undefined;
+  }
+
+  private async fit(unit: SeriesUnit): Promise<void> {
+    const firstFit = !Number.isFinite(unit.lastFit);
+    const result = await unit.fit(this.now);
+    if (!result) return;
+    if (firstFit) {
+      // spread later refits over the interval instead of all at once
+      unit.fitDue = this.now + unit.entry.refit_interval * (0.5 + phaseOf(unit.key));
+    }
+    this.events.push({ kind: 'fit', entry: unit.entry.name, model: result.model, seconds: result.seconds });
+    const stored = unit.stored();
+    if (stored && this.o.modelStore) {
+      try {
+        this.o.modelStore.save(stored);
+      } catch (err) {
+        this.eventsFor(unit.entry.name).error(unit.key, 'fit', `model not saved: ${(err as Error).message}`);
+      }
+    }
+  }
+
+  private eventsFor(entry: string): UnitEvents {
+    return {
+      anomaly: (event) => this.events.push({ kind: 'anomaly', event }),
+      error: (key, stage, message) => this.events.push({ kind: 'error', entry, key, stage, message }),
+      dropped: (reason, count) => this.events.push({ kind: 'dropped', entry, reason, count }),
+    };
+  }
+
+  /** Publish what changed, in batches. */
+  private flush(): void {
+    const batch = this.o.batch ?? 500;
+    if (this.changed.size === 0 && this.removed.length === 0 && this.events.length === 0) return;
+    let records: SeriesRecord[] = [];
+    for (const key of this.changed) {
+      const unit = this.units.get(key);
+      if (!unit) continue;
+      try {
+        records.push(unit.record());
+      } catch (err) {
+        this.eventsFor(unit.entry.name).error(key, 'render', (err as Error).message);
+      }
+      if (records.length >= batch) {
+        this.o.publish({ records, removed: [], events: [] });
+        records = [];
+      }
+    }
+    this.changed.clear();
+    this.o.publish({ records, removed: this.removed, events: this.events });
+    this.removed = [];
+    this.events = [];
+  }
+
+  get size(): number {
+    return this.units.size;
+  }
+}
