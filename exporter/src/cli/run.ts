@@ -126,6 +126,7 @@ Environment: PROMETHEUS_URL, MODEL_SAVE_PATH, FORECAST_INTERVAL_MINUTES override
       detail: (key, max) => pipeline.detail(key, max),
       ready: () => pipeline.ready,
       now: () => pipeline.now(),
+      backlog: () => pipeline.backlog,
       registry: new RegistryText(registry, logger),
       logger,
       bearerToken,

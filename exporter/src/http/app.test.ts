@@ -51,6 +51,7 @@ series:
     detail: (key, max) => pipeline.detail(key, max),
     ready: () => pipeline.ready,
     now: () => pipeline.now(),
+    backlog: () => pipeline.backlog,
     registry: new RegistryText(registry, silentLogger),
     logger: false,
     bearerToken,

@@ -32,6 +32,8 @@ export interface AppOptions {
   ready: () => boolean;
   /** clock, unix seconds */
   now: () => number;
+  /** model work still queued */
+  backlog: () => { series: number; fits: number; warmups: number };
   /** the self-metrics, rendered per scrape */
   registry: RegistryText;
   /** a pino logger, or false for none */
@@ -67,7 +69,13 @@ export async function buildApp(o: AppOptions): Promise<FastifyInstance> {
   }
   await app.register(metricsRoute, { store: o.store, registry: o.registry });
   await app.register(healthRoutes, { ready: o.ready });
-  await app.register(apiRoutes, { store: o.store, entries: o.entries, detail: o.detail, now: o.now });
+  await app.register(apiRoutes, {
+    store: o.store,
+    entries: o.entries,
+    detail: o.detail,
+    now: o.now,
+    backlog: o.backlog,
+  });
   await app.register(landing, {});
   return app;
 }

@@ -40,6 +40,17 @@ export function registerSelfMetrics(registry: Registry, pipeline: () => Pipeline
   });
   perEntry('cloudpulse_series_tracked', 'Label sets being modelled for the entry.', (p, e) => p.store.size(e));
   new Gauge({
+    name: 'cloudpulse_work_pending',
+    help: 'Series waiting for model work in the shards: first fits, and detector warm-up over the loaded history.',
+    labelNames: ['work'],
+    registers,
+    collect() {
+      const b = pipeline().backlog;
+      this.set({ work: 'first_fit' }, b.fits);
+      this.set({ work: 'warmup' }, b.warmups);
+    },
+  });
+  new Gauge({
     name: 'cloudpulse_last_cycle_timestamp_seconds',
     help: 'Unix time the last cycle finished.',
     registers,

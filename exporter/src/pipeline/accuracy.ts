@@ -3,14 +3,16 @@
  * happened. A rolling window of absolute errors and band hits per horizon gives
  * `cloudpulse_forecast_mase` and `cloudpulse_forecast_coverage`, so a model going bad shows.
  *
- * Memory is a few typed arrays per series: pending forecasts sit in a ring indexed by their target
- * slot on the step grid (a slot is reused only once its target has passed), and the windows are
- * rings with running sums.
+ * Memory is a few typed arrays per series: pending forecasts sit in a small ring per horizon,
+ * indexed by their target slot on the step grid (a horizon h steps ahead needs h + 2 slots: a slot
+ * is reused only once its target has passed), and the windows are rings with running sums.
  */
 import type { HorizonAccuracy } from '../store/record.js';
 
 export class AccuracyTracker {
-  private readonly slots: number;
+  /** per horizon: ring size and where its ring starts in the pending arrays */
+  private readonly slots: Int32Array;
+  private readonly base: Int32Array;
   private readonly steps: Int32Array;
   private readonly pendT: Float64Array;
   private readonly pendY: Float64Array;
@@ -38,10 +40,13 @@ export class AccuracyTracker {
     const H = horizons.length;
     const L = levels.length;
     this.steps = Int32Array.from(horizons, (h) => Math.max(1, Math.round(h / step)));
-    this.slots = Math.max(...this.steps) + 2;
-    this.pendT = new Float64Array(H * this.slots).fill(NaN);
-    this.pendY = new Float64Array(H * this.slots);
-    this.pendBand = new Float64Array(H * L * this.slots * 2);
+    this.slots = this.steps.map((s) => s + 2);
+    this.base = new Int32Array(H);
+    for (let h = 1; h < H; h++) this.base[h] = this.base[h - 1] + this.slots[h - 1];
+    const total = H > 0 ? this.base[H - 1] + this.slots[H - 1] : 0;
+    this.pendT = new Float64Array(total).fill(NaN);
+    this.pendY = new Float64Array(total);
+    this.pendBand = new Float64Array(total * L * 2);
     this.err = new Float32Array(H * window);
     this.hits = new Uint8Array(H * L * window);
     this.errSum = new Float64Array(H);
@@ -50,9 +55,11 @@ export class AccuracyTracker {
     this.next = new Int32Array(H);
   }
 
-  private slotOf(t: number): number {
-    const k = Math.round(t / this.step) % this.slots;
-    return k < 0 ? k + this.slots : k;
+  /** index into the pending arrays of the slot for target time `t` at horizon `h` */
+  private slotOf(h: number, t: number): number {
+    const n = this.slots[h];
+    const k = Math.round(t / this.step) % n;
+    return this.base[h] + (k < 0 ? k + n : k);
   }
 
   /**
@@ -65,11 +72,11 @@ export class AccuracyTracker {
       const i = this.steps[h] - 1;
       if (i >= point.length) continue;
       const target = origin + this.steps[h] * this.step;
-      const at = h * this.slots + this.slotOf(target);
+      const at = this.slotOf(h, target);
       this.pendT[at] = target;
       this.pendY[at] = point[i];
       for (let k = 0; k < L; k++) {
-        const b = ((h * L + k) * this.slots + this.slotOf(target)) * 2;
+        const b = (at * L + k) * 2;
         this.pendBand[b] = lower[k]?.[i] ?? NaN;
         this.pendBand[b + 1] = upper[k]?.[i] ?? NaN;
       }
@@ -85,9 +92,8 @@ export class AccuracyTracker {
     }
     this.lastValue = value;
     const L = this.levels.length;
-    const slot = this.slotOf(t);
     for (let h = 0; h < this.horizons.length; h++) {
-      const at = h * this.slots + slot;
+      const at = this.slotOf(h, t);
       if (this.pendT[at] !== t) continue;
       this.pendT[at] = NaN;
       const w = this.next[h];
@@ -97,7 +103,7 @@ export class AccuracyTracker {
       this.err[h * this.window + w] = e;
       this.errSum[h] += this.err[h * this.window + w];
       for (let k = 0; k < L; k++) {
-        const b = ((h * L + k) * this.slots + slot) * 2;
+        const b = (at * L + k) * 2;
         const hit = value >= this.pendBand[b] && value <= this.pendBand[b + 1] ? 1 : 0;
         const hi = (h * L + k) * this.window + w;
         if (full) this.hitSum[h * L + k] -= this.hits[hi];

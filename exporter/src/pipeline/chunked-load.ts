@@ -54,5 +54,7 @@ export async function loadInChunks(
     onChunk(result);
     steps = chunkSteps(result.length, load.sampleBudget);
     from = to + step;
+    // an in-process source (the simulation) resolves at once: let scrapes in between chunks
+    await new Promise((resolve) => setImmediate(resolve));
   }
 }

@@ -16,7 +16,7 @@ import type { SampleDropReason, SeriesStage } from '../vocabulary.js';
 import type { AnomalyLog } from './anomaly-log.js';
 import { loadInChunks } from './chunked-load.js';
 import { seriesKey } from './series-unit.js';
-import { phaseOf, type ShardUpdate } from './shard.js';
+import { phaseOf, type ShardBacklog, type ShardUpdate } from './shard.js';
 import type { ShardCallbacks, ShardHandle } from './shard-handle.js';
 
 /** the most new label sets backfilled with a label-set filter; more reload the whole entry */
@@ -75,6 +75,8 @@ export class Pipeline {
   /** label sets refused by limits.max_series this cycle (counted once per cycle, not per chunk) */
   private readonly refused = new Set<string>();
   private readonly shards: ShardHandle[];
+  private readonly backlogs: ShardBacklog[];
+  private lastProgressLog = 0;
   private readonly abort = new AbortController();
   private timer?: NodeJS.Timeout;
   private running?: Promise<void>;
@@ -88,8 +90,9 @@ export class Pipeline {
     for (const entry of o.config.series) {
       this.status.set(entry.name, { up: !o.source, simulated: !o.source, lastSuccess: 0, cursor: new Map() });
     }
-    this.shards = Array.from({ length: Math.max(1, o.shardCount) }, (_, i) =>
-      o.shards({ update: (u) => this.apply(u), lost: (err) => this.shardLost(i, err) }, i),
+    this.backlogs = Array.from({ length: Math.max(1, o.shardCount) }, () => ({ series: 0, fits: 0, warmups: 0 }));
+    this.shards = this.backlogs.map((_, i) =>
+      o.shards({ update: (u) => this.apply(u, i), lost: (err) => this.shardLost(i, err) }, i),
     );
   }
 
@@ -337,8 +340,17 @@ export class Pipeline {
     byShard.forEach((keys, i) => keys.length > 0 && this.shards[i].submit({ type: 'drop', keys }));
   }
 
+  /** work waiting in the shards, summed: first fits and detector warm-ups */
+  get backlog(): ShardBacklog {
+    return this.backlogs.reduce(
+      (a, b) => ({ series: a.series + b.series, fits: a.fits + b.fits, warmups: a.warmups + b.warmups }),
+      { series: 0, fits: 0, warmups: 0 },
+    );
+  }
+
   /** Records and events from a shard. Records of label sets dropped meanwhile are ignored. */
-  private apply(u: ShardUpdate): void {
+  private apply(u: ShardUpdate, shard: number): void {
+    if (u.backlog) this.backlogs[shard] = u.backlog;
     for (const r of u.records) if (this.known.has(r.key)) this.store.put(r);
     for (const key of u.removed) if (!this.known.has(key)) this.store.delete(key);
     for (const e of u.events) {
@@ -364,6 +376,7 @@ export class Pipeline {
           break;
       }
     }
+    this.logProgress();
     if (!this.announced.ready && this.store.hasForecasts) {
       this.announced.ready = true;
       this.o.logger.info(
@@ -375,6 +388,19 @@ export class Pipeline {
         'ready: first forecasts served',
       );
     }
+  }
+
+  /** during long work (a first load of thousands of series), say how far it got every 10 s */
+  private logProgress(): void {
+    const b = this.backlog;
+    if (b.fits + b.warmups === 0) return;
+    const t = performance.now();
+    if (t - this.lastProgressLog < 10_000) return;
+    this.lastProgressLog = t;
+    this.o.logger.info(
+      { series: b.series, forecasting: this.store.forecasting, waiting_fit: b.fits, warming_up: b.warmups },
+      'first fits and detector warm-up in progress',
+    );
   }
 
   private entryModel(entry: string): string {

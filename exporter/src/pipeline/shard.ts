@@ -52,10 +52,21 @@ export type ShardEvent =
   | { kind: 'fit'; entry: string; model: string; seconds: number }
   | { kind: 'restored'; entry: string; key: string; ok: boolean };
 
+export interface ShardBacklog {
+  /** series owned */
+  series: number;
+  /** series waiting for their first fit */
+  fits: number;
+  /** series whose detector is still scoring its loaded history */
+  warmups: number;
+}
+
 export interface ShardUpdate {
   records: SeriesRecord[];
   removed: string[];
   events: ShardEvent[];
+  /** the shard's queues after this update (progress of long work) */
+  backlog?: ShardBacklog;
 }
 
 export interface ShardOptions {
@@ -115,7 +126,13 @@ export class Shard {
             this.commands.push({ cmd, reply });
             break;
           }
-          const result = await this.run(cmd);
+          let result: unknown;
+          try {
+            result = await this.run(cmd);
+          } catch (err) {
+            // per-series failures are caught in the units; this is a bug, but never a dead shard
+            this.events.push({ kind: 'error', entry: '', key: '', stage: 'ingest', message: (err as Error).message });
+          }
           this.flush();
           reply?.(result);
         }
@@ -319,7 +336,12 @@ export class Shard {
       }
     }
     this.changed.clear();
-    this.o.publish({ records, removed: this.removed, events: this.events });
+    this.o.publish({
+      records,
+      removed: this.removed,
+      events: this.events,
+      backlog: { series: this.units.size, fits: this.firstFits.size, warmups: this.warmups.size },
+    });
     this.removed = [];
     this.events = [];
   }

@@ -5,8 +5,8 @@
  * memory here and nowhere else.
  */
 
-/** forecasts remembered per horizon; a day at a 5-minute step */
-export const VIEW_POINTS = 288;
+/** forecasts remembered per horizon: half a day at a 5-minute step */
+export const VIEW_POINTS = 144;
 
 export interface PastForecasts {
   horizon: number;

@@ -16,6 +16,8 @@ export interface SeriesStoreReader {
   size(entry?: string): number;
   /** true once any series has a forecast */
   readonly hasForecasts: boolean;
+  /** records with a forecast */
+  readonly forecasting: number;
   /** the per-series families as exposition text, concatenated */
   exposition(): Buffer;
   /** increments on every change */
@@ -31,6 +33,11 @@ export class SeriesStore implements SeriesStoreReader {
 
   get hasForecasts(): boolean {
     return this.forecasts > 0;
+  }
+
+  /** records with a forecast */
+  get forecasting(): number {
+    return this.forecasts;
   }
 
   put(record: SeriesRecord): void {

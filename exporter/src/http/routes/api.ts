@@ -35,6 +35,8 @@ export interface ApiOptions {
   entries: SeriesConfig[];
   detail: SeriesDetailSource;
   now: () => number;
+  /** model work still queued in the shards */
+  backlog: () => { series: number; fits: number; warmups: number };
 }
 
 export function summarise(r: SeriesRecord, entry: SeriesConfig | undefined) {
@@ -64,6 +66,17 @@ export function summarise(r: SeriesRecord, entry: SeriesConfig | undefined) {
 
 export default async function apiRoutes(app: FastifyInstance, opts: ApiOptions) {
   const entries = new Map(opts.entries.map((e) => [e.name, e]));
+  // progress of long work, cheap to poll: counts only
+  app.get('/api/v1/status', async () => {
+    const b = opts.backlog();
+    return {
+      generatedAt: opts.now(),
+      series: opts.store.size(),
+      forecasting: opts.store.forecasting,
+      waitingFirstFit: b.fits,
+      warmingUp: b.warmups,
+    };
+  });
   app.get('/api/v1/series', async () => ({
     generatedAt: opts.now(),
     series: [...opts.store.records()].map((r) => summarise(r, entries.get(r.entry))),
