@@ -9,6 +9,7 @@ import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 import { parseConfig } from '../exporter/src/config/load.js';
 import { loadWebConfig } from '../exporter/src/http/web-config.js';
 import { makeCertificates } from './helpers/certs.js';
@@ -220,6 +221,23 @@ describe('Helm chart', () => {
     });
   });
 
+  it('renders the values docs/deploy.md walks through, and they do what the page says', async () => {
+    const chartValues = parse(readFileSync(repoPath(CHART, 'values.yaml'), 'utf8')) as Record<string, unknown>;
+    const blocks = [...readFileSync(repoPath('docs/deploy.md'), 'utf8').matchAll(/```yaml\n([\s\S]*?)```/g)]
+      .map((m) => parse(m[1]) as Record<string, unknown>)
+      // values fragments: mappings made only of the chart's top-level keys
+      .filter((v) => v && typeof v === 'object' && Object.keys(v).every((k) => Object.hasOwn(chartValues, k)));
+    expect(blocks.length).toBeGreaterThanOrEqual(3);
+    const merged = blocks.reduce((acc, b) => deepMerge(acc, b), {} as Record<string, unknown>);
+    const objects = await render(merged);
+    expect(objects.flatMap((o) => schemaProblems(o.value, `${o.source} ${o.value.kind}`))).toEqual([]);
+    const config = parseConfig(find(objects, 'ConfigMap')!.data['cloudpulse.yml'], 'docs/deploy.md values');
+    expect(config.source.prometheus?.basic_auth?.password_file).toBe('/etc/cloudpulse/source/password');
+    expect(container(objects).image).toBe('registry.example.com/monitoring/cloudpulse:0.1.0');
+    expect(container(objects).args).toContain('--web.config.file=/etc/cloudpulse/web/web-config.yml');
+    expect(find(objects, 'ServiceMonitor')!.spec.endpoints[0]).toMatchObject({ scheme: 'https', honorLabels: true });
+  });
+
   it('loads the example web config from the files the chart projects', () => {
     const dir = mkdtempSync(join(tmpdir(), 'cloudpulse-projected-'));
     try {
@@ -237,3 +255,14 @@ describe('Helm chart', () => {
     }
   });
 });
+
+/** Helm's merge of values files: maps merge key by key, anything else replaces. */
+function deepMerge(a: Record<string, unknown>, b: Record<string, unknown>): Record<string, unknown> {
+  const out = { ...a };
+  for (const [k, v] of Object.entries(b)) {
+    const prev = out[k];
+    const isMap = (x: unknown): x is Record<string, unknown> => !!x && typeof x === 'object' && !Array.isArray(x);
+    out[k] = isMap(prev) && isMap(v) ? deepMerge(prev, v) : v;
+  }
+  return out;
+}
