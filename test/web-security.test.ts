@@ -4,16 +4,18 @@
  * with a wrong password or without a client certificate must fail, so the success is not an
  * accident of an open door.
  */
+import { execFile } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import bcrypt from 'bcryptjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeCertificates, type TestCertificates } from './helpers/certs.js';
-import { httpsGet, startExporter, type RunningExporter } from './helpers/exporter.js';
+import { CLI, httpsGet, startExporter, type RunningExporter } from './helpers/exporter.js';
 import { startPrometheus, stopAll, tempDir, waitFor, type RunningPrometheus } from './helpers/index.js';
 
 const TELEMETRY_PATH = '/cloudpulse/metrics';
 let certs: TestCertificates;
+let dir: string;
 let exporter: RunningExporter;
 let prometheus: RunningPrometheus;
 
@@ -24,7 +26,7 @@ interface Target {
 }
 
 beforeAll(async () => {
-  const dir = tempDir('web-security');
+  dir = tempDir('web-security');
   certs = makeCertificates(dir);
   // relative file names: exporter-toolkit reads them from the web config's directory
   writeFileSync(
@@ -129,5 +131,23 @@ describe('web security against a real Prometheus', () => {
     expect(ok.status).toBe(200);
     expect(ok.body).toContain('cloudpulse_');
     await expect(fetch(`http://127.0.0.1:${exporter.port}/-/healthy`)).rejects.toThrow();
+  });
+
+  it('refuses to start on a bad web config or telemetry path, naming the file and key', async () => {
+    const start = (args: string[]) =>
+      new Promise<{ code: number; stderr: string }>((resolve) => {
+        execFile(process.execPath, [CLI, 'run', '--web.listen-address=127.0.0.1:0', ...args], (err, _out, stderr) =>
+          resolve({ code: (err as { code?: number } | null)?.code ?? 0, stderr }),
+        );
+      });
+    const bad = join(dir, 'bad-web.yml');
+    writeFileSync(bad, `tls_server_config:\n  cert_file: ${certs.serverCert}\n  key_file: missing.key\n`);
+    const r = await start([`--web.config.file=${bad}`]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`invalid configuration in ${bad}`);
+    expect(r.stderr).toMatch(/tls_server_config\.key_file: cannot read .*missing\.key/);
+    const path = await start(['--web.telemetry-path=/api/metrics']);
+    expect(path.code).toBe(2);
+    expect(path.stderr).toContain('--web.telemetry-path: "/api/metrics" is taken');
   });
 });
