@@ -11,6 +11,7 @@ import { findBinary } from './processes.js';
 export interface TestCertificates {
   dir: string;
   caCert: string;
+  caKey: string;
   serverCert: string;
   serverKey: string;
   /** signed by caCert, SAN DNS:prometheus.monitoring.svc */
@@ -66,6 +67,7 @@ export function makeCertificates(dir: string): TestCertificates {
   return {
     dir,
     caCert: ca.cert,
+    caKey: ca.key,
     serverCert: server.cert,
     serverKey: server.key,
     clientCert: client.cert,

@@ -91,6 +91,9 @@ async function tlsApp(tlsYaml: string) {
   return (a.server.address() as { port: number }).port;
 }
 
+/** a leaf certificate from the test CA */
+const issue = (name: string, san: string, usage: 'serverAuth' | 'clientAuth') =>
+  makeLeaf(dir, name, { cert: certs.caCert, key: certs.caKey }, san, usage);
 const good = () => ({ cert: certs.clientCert, key: certs.clientKey });
 const rogue = () => ({ cert: certs.rogueClientCert, key: certs.rogueClientKey });
 
@@ -129,14 +132,8 @@ describe('web security', () => {
       `  client_auth_type: RequireAndVerifyClientCert\n  client_ca_file: ${certs.caCert}\n  client_allowed_sans: [grafana.monitoring.svc]\n`,
     );
     await expect(get(port, '/-/healthy', good())).rejects.toThrow();
-    const other = makeLeaf(
-      dir,
-      'grafana',
-      { cert: certs.caCert, key: join(dir, 'ca.key') },
-      'DNS:grafana.monitoring.svc',
-      'clientAuth',
-    );
-    expect((await get(port, '/-/healthy', other)).status).toBe(200);
+    const grafana = issue('grafana', 'DNS:grafana.monitoring.svc', 'clientAuth');
+    expect((await get(port, '/-/healthy', grafana)).status).toBe(200);
   });
 
   it('honours min_version', async () => {
@@ -157,13 +154,12 @@ describe('web security', () => {
     const before = (await get(port, '/-/healthy')).peer.serialNumber;
     const errors: string[] = [];
     const stop = watchCertificates(a.server as never, config.tls!, (m) => errors.push(m), 20);
-    const fresh = makeLeaf(
-      dir,
-      'fresh',
-      { cert: certs.caCert, key: join(dir, 'ca.key') },
-      'IP:127.0.0.1',
-      'serverAuth',
-    );
+    // a broken file is reported and the running certificate stays
+    writeFileSync(certFile, 'not a certificate');
+    await new Promise((r) => setTimeout(r, 200));
+    expect(errors[0]).toMatch(/^tls_server_config\.cert_file: cannot load/);
+    expect((await get(port, '/-/healthy')).peer.serialNumber).toBe(before);
+    const fresh = issue('fresh', 'IP:127.0.0.1', 'serverAuth');
     copyFileSync(fresh.key, keyFile);
     copyFileSync(fresh.cert, certFile);
     await new Promise((r) => setTimeout(r, 200));
