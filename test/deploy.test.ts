@@ -4,9 +4,8 @@
  * Grafana dashboard only draws documented metrics with valid PromQL and working fill-between
  * overrides, and the autoscalers query recording rules that exist.
  *
- * Helm templates (deploy/helm/ * /templates/) are Go templates, not YAML, and helm is not installed
- * here, so they are excluded from parsing; their one generated input (files/prometheus-rules.yaml)
- * is checked instead.
+ * Helm templates (deploy/helm/ * /templates/) are Go templates, not YAML, so they are excluded here;
+ * test/helm-chart.test.ts renders the chart and checks what it produces.
  */
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -18,6 +17,7 @@ import { parse, parseAllDocuments, stringify } from 'yaml';
 import { parseConfig } from '../exporter/src/config/load.js';
 import { renderGeneratedFiles } from '../scripts/gen-prometheusrule.js';
 import { findBinary } from './helpers/processes.js';
+import { schemaProblems } from './support/kubernetes-schemas.js';
 import {
   documentedMetrics,
   recordedNames,
@@ -87,6 +87,12 @@ describe('deploy/ YAML', () => {
       if (value.kind === 'Kustomization') continue; // a kustomize build file, not an object in the cluster
       expect(value.metadata?.name, `${file}: ${value.kind} without metadata.name`).toEqual(expect.any(String));
     }
+  });
+
+  it('validates every manifest against the Kubernetes, prometheus-operator and KEDA schemas', () => {
+    const objects = manifests.filter((m) => m.value.kind !== 'Kustomization');
+    expect(objects.length).toBeGreaterThan(5);
+    expect(objects.flatMap((m) => schemaProblems(m.value, `${m.file} ${m.value.kind}`))).toEqual([]);
   });
 
   it('keeps the generated PrometheusRule and Helm rules in sync with rules/', async () => {

@@ -2,7 +2,8 @@
  * Starts the real CloudPulse exporter (`node exporter/bin/cloudpulse.js run`) as a child process
  * on a free loopback port with a config written to a temp dir, as an operator would run it.
  */
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { request } from 'node:https';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort, ManagedProcess, tempDir } from './processes.js';
@@ -20,7 +21,37 @@ export interface RunningExporter {
   stop(): Promise<void>;
 }
 
-export async function startExporter(configYaml: string, extraArgs: string[] = []): Promise<RunningExporter> {
+/** For an exporter serving TLS (--web.config.file): PEM files the test client trusts and presents. */
+export interface ClientTls {
+  ca: string;
+  cert?: string;
+  key?: string;
+}
+
+/** GET over HTTPS with the given trust and client certificate; resolves with the status and body. */
+export function httpsGet(url: string, tls: ClientTls, headers: Record<string, string> = {}) {
+  const read = (f?: string) => (f ? readFileSync(f) : undefined);
+  return new Promise<{ status: number; body: string }>((resolve, reject) => {
+    const req = request(
+      url,
+      { ca: read(tls.ca), cert: read(tls.cert), key: read(tls.key), headers, agent: false },
+      (res) => {
+        let body = '';
+        res.on('data', (c: Buffer) => (body += c.toString()));
+        res.on('end', () => resolve({ status: res.statusCode!, body }));
+        res.on('error', reject);
+      },
+    );
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+export async function startExporter(
+  configYaml: string,
+  extraArgs: string[] = [],
+  tls?: ClientTls,
+): Promise<RunningExporter> {
   const port = await freePort();
   const dir = tempDir('cloudpulse');
   const configFile = join(dir, 'cloudpulse.yml');
@@ -33,11 +64,15 @@ export async function startExporter(configYaml: string, extraArgs: string[] = []
     ...extraArgs,
   ]);
   proc.start();
-  const url = `http://127.0.0.1:${port}`;
+  const url = `${tls ? 'https' : 'http'}://127.0.0.1:${port}`;
+  const get = (path: string) =>
+    tls
+      ? httpsGet(`${url}${path}`, tls)
+      : fetch(`${url}${path}`).then(async (r) => ({ status: r.status, body: await r.text() }));
   await waitFor(
     async () => {
       if (!proc.alive) throw new Error(`cloudpulse exited:\n${proc.logs()}`);
-      const res = await fetch(`${url}/-/healthy`).catch(() => undefined);
+      const res = await get('/-/healthy').catch(() => undefined);
       return res?.status === 200;
     },
     { timeout: 60_000, interval: 200, what: `cloudpulse healthy at ${url}` },
@@ -47,7 +82,7 @@ export async function startExporter(configYaml: string, extraArgs: string[] = []
     port,
     process: proc,
     configFile,
-    metrics: async () => (await fetch(`${url}/metrics`)).text(),
+    metrics: async () => (await get('/metrics')).body,
     stop: () => proc.stop(),
   };
 }

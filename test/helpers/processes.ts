@@ -17,6 +17,7 @@ const PACKAGE_OF: Record<string, string> = {
   'prometheus-node-exporter': 'prometheus-node-exporter',
   'prometheus-alertmanager': 'prometheus-alertmanager',
   amtool: 'prometheus-alertmanager',
+  go: 'golang-go',
 };
 
 /** Absolute path of `name` on PATH, or an error naming the package to install. */

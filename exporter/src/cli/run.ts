@@ -4,7 +4,8 @@ import { Registry } from 'prom-client';
 import { ConfigError, loadConfig } from '../config/load.js';
 import { validateNames } from '../config/names.js';
 import type { Config } from '../config/schema.js';
-import { buildApp } from '../http/app.js';
+import { buildApp, DEFAULT_TELEMETRY_PATH, telemetryPathProblem } from '../http/app.js';
+import { loadWebConfig, type WebConfig } from '../http/web-config.js';
 import { loadProphetOptimizer } from '../models/augurs.js';
 import { RegistryText } from '../metrics/registry-text.js';
 import { registerSelfMetrics } from '../metrics/self-metrics.js';
@@ -43,6 +44,8 @@ export const runCommand: Command = {
 Flags:
   --config.file PATH            YAML configuration (default: embedded simulation demo)
   --web.listen-address ADDR     address to serve /metrics on (default ${DEFAULT_LISTEN_ADDRESS})
+  --web.telemetry-path PATH     path of the metrics (default ${DEFAULT_TELEMETRY_PATH})
+  --web.config.file PATH        TLS and basic auth, exporter-toolkit format (see docs/configuration.md)
   --log.level LEVEL             debug, info, warn or error (default info)
   --storage.path DIR            keep fitted models here across restarts (env MODEL_SAVE_PATH)
   --shutdown.timeout SECONDS    on SIGTERM/SIGINT, exit within this long (default ${DEFAULT_SHUTDOWN_TIMEOUT})
@@ -55,6 +58,8 @@ Environment: PROMETHEUS_URL, MODEL_SAVE_PATH, FORECAST_INTERVAL_MINUTES override
       [
         { name: 'config.file', type: 'string', env: 'CLOUDPULSE_CONFIG_FILE' },
         { name: 'web.listen-address', type: 'string' },
+        { name: 'web.telemetry-path', type: 'string' },
+        { name: 'web.config.file', type: 'string' },
         { name: 'log.level', type: 'string' },
         { name: 'storage.path', type: 'string' },
         { name: 'shutdown.timeout', type: 'string' },
@@ -72,11 +77,17 @@ Environment: PROMETHEUS_URL, MODEL_SAVE_PATH, FORECAST_INTERVAL_MINUTES override
       );
     }
     const listen = parseListenAddress((flags['web.listen-address'] as string | undefined) ?? DEFAULT_LISTEN_ADDRESS);
+    const telemetryPath = (flags['web.telemetry-path'] as string | undefined) ?? DEFAULT_TELEMETRY_PATH;
+    const pathProblem = telemetryPathProblem(telemetryPath);
+    if (pathProblem) throw new UsageError(`--web.telemetry-path: ${pathProblem}`);
     const file = flags['config.file'] as string | undefined;
+    const webConfigFile = flags['web.config.file'] as string | undefined;
     let config: Config;
+    let web: WebConfig | undefined;
     try {
       config = loadConfig(file, ctx.env);
       validateNames(config, file ?? '(embedded default)');
+      if (webConfigFile) web = loadWebConfig(webConfigFile);
     } catch (err) {
       if (err instanceof ConfigError) {
         ctx.stderr.write(`cloudpulse: ${err.message}\n`);
@@ -130,6 +141,8 @@ Environment: PROMETHEUS_URL, MODEL_SAVE_PATH, FORECAST_INTERVAL_MINUTES override
       registry: new RegistryText(registry, logger),
       logger,
       bearerToken,
+      web,
+      telemetryPath,
     });
     try {
       await app.listen({ host: listen.host, port: listen.port });
@@ -142,6 +155,8 @@ Environment: PROMETHEUS_URL, MODEL_SAVE_PATH, FORECAST_INTERVAL_MINUTES override
       {
         version: VERSION,
         address: `${listen.host}:${listen.port}`,
+        tls: web?.tls !== undefined,
+        telemetry_path: telemetryPath,
         source: config.source.prometheus ? config.source.prometheus.url.replace(/\/\/[^@/]*@/, '//') : 'simulation',
         series: config.series.map((s) => s.name),
         workers: config.schedule.fit_workers,

@@ -29,7 +29,7 @@ export function formatKeyPath(path: ReadonlyArray<PropertyKey>): string {
   return out || '(top level)';
 }
 
-function describeIssue(issue: z.core.$ZodIssue): string {
+export function describeIssue(issue: z.core.$ZodIssue): string {
   const where = formatKeyPath(issue.path);
   switch (issue.code) {
     case 'unrecognized_keys':

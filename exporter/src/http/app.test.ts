@@ -1,16 +1,8 @@
 import { execFileSync } from 'node:child_process';
 import { gunzipSync } from 'node:zlib';
-import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../config/load.js';
-import { RegistryText } from '../metrics/registry-text.js';
-import { registerSelfMetrics } from '../metrics/self-metrics.js';
-import { Pipeline } from '../pipeline/pipeline.js';
-import { InlineShard } from '../pipeline/shard-handle.js';
-import { SimulationSource } from '../sources/simulation.js';
-import { silentLogger } from '../util/logger.js';
-import { T0 } from '../../test/fixtures/test-pipeline.js';
-import { buildApp } from './app.js';
+import { testApp } from '../../test/fixtures/test-app.js';
 
 function promtoolCheck(text: string): string {
   try {
@@ -34,29 +26,7 @@ series:
 `,
     't.yml',
   );
-  const registry = new Registry();
-  const instruments = registerSelfMetrics(registry, () => pipeline);
-  const pipeline = new Pipeline({
-    config,
-    simulation: new SimulationSource({ config: config.source.simulation, startTime: T0 }),
-    shards: (callbacks) => new InlineShard({ config }, callbacks),
-    shardCount: 2,
-    clock: () => T0 * 1000,
-    logger: silentLogger,
-    instruments,
-  });
-  const app = await buildApp({
-    store: pipeline.store,
-    entries: config.series,
-    detail: (key, max) => pipeline.detail(key, max),
-    ready: () => pipeline.ready,
-    now: () => pipeline.now(),
-    backlog: () => pipeline.backlog,
-    registry: new RegistryText(registry, silentLogger),
-    logger: false,
-    bearerToken,
-  });
-  return { app, pipeline, registry };
+  return testApp(config, { bearerToken });
 }
 
 describe('http', () => {

@@ -2,23 +2,33 @@
  * The HTTP app as a fastify instance with one route plugin per concern. `server.ts`-style start-up
  * lives in the `run` command; tests call `app.inject()` without a socket.
  */
-import { timingSafeEqual } from 'node:crypto';
-import Fastify, { LogController, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import type { TLSSocket } from 'node:tls';
 import type { SeriesConfig } from '../config/schema.js';
 import type { RegistryText } from '../metrics/registry-text.js';
 import type { SeriesStoreReader } from '../store/series-store.js';
 import type { Logger } from '../util/logger.js';
-import { HTTP_ERRORS } from './errors.js';
+import { installAuth } from './auth.js';
 import apiRoutes, { type SeriesDetailSource } from './routes/api.js';
 import healthRoutes from './routes/health.js';
 import landing from './routes/landing.js';
 import metricsRoute from './routes/metrics.js';
+import { clientCertificateProblem, tlsServerOptions, watchCertificates } from './tls.js';
+import type { WebConfig } from './web-config.js';
 
-/** constant-time comparison so the token cannot be guessed byte by byte from response times */
-function tokenMatches(header: string | undefined, token: string): boolean {
-  const given = Buffer.from(header?.startsWith('Bearer ') ? header.slice(7) : '');
-  const want = Buffer.from(token);
-  return given.length === want.length && timingSafeEqual(given, want);
+export const DEFAULT_TELEMETRY_PATH = '/metrics';
+/** the probes answer without credentials (see auth.ts) */
+const HEALTH_PATHS = ['/-/healthy', '/-/ready'];
+
+/** Checks a --web.telemetry-path value; returns an error message, or undefined when it can be served. */
+export function telemetryPathProblem(path: string): string | undefined {
+  if (!/^\/[A-Za-z0-9._~\-/]*$/.test(path) || path === '/' || path.endsWith('/')) {
+    return `expected a path such as /metrics (letters, digits, ".", "_", "~", "-" and "/"), got "${path}"`;
+  }
+  if (HEALTH_PATHS.includes(path) || /^\/(api|static|-)(\/|$)/.test(path)) {
+    return `"${path}" is taken by the exporter's own routes (/, /-/..., /api/..., /static/...)`;
+  }
+  return undefined;
 }
 
 export interface AppOptions {
@@ -38,12 +48,21 @@ export interface AppOptions {
   registry: RegistryText;
   /** a pino logger, or false for none */
   logger?: Logger | false;
-  /** when set, required as a bearer token everywhere but the health probes */
+  /** when set, accepted as a bearer token everywhere but the health probes */
   bearerToken?: string;
+  /** --web.config.file: TLS, basic auth users, response headers, rate limit */
+  web?: WebConfig;
+  /** where the exposition is served (--web.telemetry-path, default /metrics) */
+  telemetryPath?: string;
 }
 
 export async function buildApp(o: AppOptions): Promise<FastifyInstance> {
-  const app = Fastify({
+  const telemetryPath = o.telemetryPath ?? DEFAULT_TELEMETRY_PATH;
+  const pathProblem = telemetryPathProblem(telemetryPath);
+  if (pathProblem) throw new Error(`--web.telemetry-path: ${pathProblem}`);
+  const tls = o.web?.tls;
+  const options: FastifyServerOptions & { https?: object } = {
+    ...(tls ? { https: tlsServerOptions(tls) } : {}),
     loggerInstance: o.logger ? (o.logger as never) : undefined,
     // scrapes arrive every few seconds; logging each would drown the useful lines
     logController: new LogController({ disableRequestLogging: true }),
@@ -53,21 +72,29 @@ export async function buildApp(o: AppOptions): Promise<FastifyInstance> {
     connectionTimeout: 60_000,
     routerOptions: { maxParamLength: 2048 },
     return503OnClosing: true,
-  });
-  const token = o.bearerToken;
-  if (token) {
-    app.addHook('onRequest', async (req, reply) => {
-      if (req.url === '/-/healthy' || req.url === '/-/ready') return;
-      if (!tokenMatches(req.headers.authorization, token)) {
-        const e = HTTP_ERRORS.UNAUTHORIZED;
-        return reply
-          .code(e.statusCode)
-          .header('www-authenticate', 'Bearer')
-          .send({ error: e.code, message: e.message });
-      }
+  };
+  const app = Fastify(options) as unknown as FastifyInstance;
+  if (tls) {
+    // client certificate policies Node's handshake cannot express are applied as soon as it ends
+    app.server.on('secureConnection', (socket: TLSSocket) => {
+      const problem = clientCertificateProblem(socket, tls);
+      if (!problem) return;
+      app.log.warn({ remote: socket.remoteAddress, reason: problem }, 'TLS connection refused');
+      socket.destroy();
     });
+    const stop = watchCertificates(app.server as never, tls, (message) =>
+      app.log.error({ err: message }, 'web config: new TLS certificate not loaded, keeping the old one'),
+    );
+    app.addHook('onClose', async () => stop());
   }
-  await app.register(metricsRoute, { store: o.store, registry: o.registry });
+  installAuth(app, {
+    users: o.web?.users,
+    bearerToken: o.bearerToken,
+    headers: o.web?.headers,
+    rateLimit: o.web?.rateLimit,
+    openPaths: HEALTH_PATHS,
+  });
+  await app.register(metricsRoute, { store: o.store, registry: o.registry, path: telemetryPath });
   await app.register(healthRoutes, { ready: o.ready });
   await app.register(apiRoutes, {
     store: o.store,
@@ -76,6 +103,6 @@ export async function buildApp(o: AppOptions): Promise<FastifyInstance> {
     now: o.now,
     backlog: o.backlog,
   });
-  await app.register(landing, {});
+  await app.register(landing, { telemetryPath });
   return app;
 }

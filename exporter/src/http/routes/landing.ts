@@ -41,7 +41,8 @@ async function buildAssets(): Promise<Record<string, Asset>> {
   };
 }
 
-const PAGE = `<!doctype html>
+/** The page; links are relative so it also works behind a path-prefixing proxy. */
+const page = (telemetryPath: string) => `<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
@@ -70,7 +71,7 @@ const PAGE = `<!doctype html>
 </style>
 </head>
 <body>
-<header><h1>CloudPulse</h1><nav><a href="metrics">metrics</a><a href="api/v1/series">api/v1/series</a><a href="-/ready">ready</a></nav><span id="status">loading…</span></header>
+<header><h1>CloudPulse</h1><nav><a href="${telemetryPath.slice(1)}">${telemetryPath.slice(1)}</a><a href="api/v1/series">api/v1/series</a><a href="-/ready">ready</a></nav><span id="status">loading…</span></header>
 <table id="series"><thead><tr><th>Series</th><th>Model</th><th>Live accuracy (MASE, band coverage)</th><th>Anomaly</th></tr></thead><tbody></tbody></table>
 <div id="charts"></div>
 <script src="static/uPlot.iife.min.js"></script>
@@ -79,14 +80,15 @@ const PAGE = `<!doctype html>
 </html>
 `;
 
-export default async function landing(app: FastifyInstance, _opts: object) {
+export default async function landing(app: FastifyInstance, opts: { telemetryPath?: string }) {
   // built at registration so a broken bundle stops start-up instead of the first page view
   assetsOnce ??= buildAssets();
   const assets = await assetsOnce.catch((error: Error) => {
     assetsOnce = undefined;
     throw new Error(`landing page: cannot build its script: ${error.message}`);
   });
-  app.get('/', async (_req, reply) => reply.type('text/html; charset=utf-8').send(PAGE));
+  const html = page(opts.telemetryPath ?? '/metrics');
+  app.get('/', async (_req, reply) => reply.type('text/html; charset=utf-8').send(html));
   app.get<{ Params: { name: string } }>('/static/:name', async (req, reply) => {
     const asset = Object.hasOwn(assets, req.params.name) ? assets[req.params.name] : undefined;
     if (!asset) return reply.code(404).send({ error: 'not_found', message: `no static asset ${req.params.name}` });
