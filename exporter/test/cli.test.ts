@@ -156,6 +156,22 @@ describe('cloudpulse run', () => {
     expect(r.stderr).toContain('series[0].horizons[1]: expected a duration');
   });
 
+  it('stops before listening on semantic config errors: PromQL syntax, horizons between steps', async () => {
+    const cfg = join(dir, 'semantic.yml');
+    writeFileSync(
+      cfg,
+      "series:\n  - name: cpu\n    query: 'sum(rate(node_cpu_seconds_total[5m])'\n    step: 5m\n    horizons: [2s, 7m]\n",
+    );
+    const r = await cli('run', '--config.file', cfg, '--web.listen-address', '127.0.0.1:0');
+    // `run` only returns before a signal when it never started serving
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`invalid configuration in ${cfg}`);
+    expect(r.stderr).toContain('series[0].query: expected a PromQL expression; syntax error at column 37');
+    expect(r.stderr).toContain('series[0].horizons[0]: expected at least one step (step is 5m), got 2s');
+    expect(r.stderr).toContain('series[0].horizons[1]: expected a whole number of steps (step is 5m), got 7m');
+    expect(r.stderr).not.toContain('cloudpulse started');
+  });
+
   it('rejects an unknown model name with its key path', async () => {
     const cfg = join(dir, 'model.yml');
     writeFileSync(cfg, 'series:\n  - name: cpu\n    query: up\n    model: magic\n');
