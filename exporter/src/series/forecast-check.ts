@@ -10,15 +10,15 @@ function collapsed(lower: number, upper: number): boolean {
   return !(upper - lower > 4 * Number.EPSILON * Math.max(Math.abs(lower), Math.abs(upper)));
 }
 
+/** true when the finite values are not all one number */
 function varies(values: ArrayLike<number>): boolean {
-  let first: number | undefined;
+  let low = Infinity;
+  let high = -Infinity;
   for (let i = 0; i < values.length; i++) {
-    const v = values[i];
-    if (!Number.isFinite(v)) continue;
-    if (first === undefined) first = v;
-    else if (v !== first) return true;
+    if (values[i] < low) low = values[i];
+    if (values[i] > high) high = values[i];
   }
-  return false;
+  return high > low;
 }
 
 const percent = (level: number) => `${+(level * 100).toFixed(4)}%`;
