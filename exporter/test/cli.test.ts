@@ -146,6 +146,102 @@ describe('cloudpulse detect', () => {
   });
 });
 
+describe('bad input: one reader and one set of rules for every offline command', () => {
+  const good = Array.from({ length: 40 }, (_, i) => `${1000 + 60 * i},${(i % 5) + 1}`);
+  const cases: { name: string; rows: string[]; error: string }[] = [
+    {
+      name: 'unsorted',
+      rows: ['1000,1', '1060,2', '1030,3', ...good.slice(4)],
+      error: ':4: timestamp 1030 is earlier than 1060 on line 3',
+    },
+    { name: 'one-row', rows: ['1000,1'], error: ':2: one row: at least two distinct timestamps are needed' },
+    { name: 'one-timestamp', rows: ['1000,1', '1000,2'], error: ':2: 2 rows, all at 1000' },
+    { name: 'no-numbers', rows: ['1000,NaN', '1060,', '1120,nan'], error: ': no numeric value among 3 rows' },
+    {
+      name: 'huge',
+      rows: [...good.slice(0, 9), '1540,1.7e308', ...good.slice(10)],
+      error: ':11: value 1.7e308 is beyond ±1e150',
+    },
+    {
+      name: 'overflow',
+      rows: [...good.slice(0, 4), '1240,1e400', ...good.slice(5)],
+      error: ':6: value 1e400 is beyond ±1e150',
+    },
+  ];
+  const badDir = join(dir, 'bad-input');
+  mkdirSync(join(badDir, 'cat'), { recursive: true });
+  for (const c of cases)
+    writeFileSync(join(badDir, 'cat', `${c.name}.csv`), ['timestamp,value', ...c.rows].join('\n') + '\n');
+  const path = (name: string) => join(badDir, 'cat', `${name}.csv`);
+  const commands: Record<string, (file: string) => string[]> = {
+    forecast: (f) => ['forecast', '--input', f, '--horizon', '2', '--model', 'seasonal_naive'],
+    detect: (f) => ['detect', '--input', f],
+    backtest: (f) => ['backtest', '--input', f, '--horizon', '2', '--model', 'seasonal_naive'],
+  };
+
+  for (const [command, argv] of Object.entries(commands)) {
+    it(`${command} rejects every kind of bad file with its line and exit code 1`, async () => {
+      for (const c of cases) {
+        const r = await cli(...argv(path(c.name)));
+        expect(r.code, `${command} ${c.name}`).toBe(1);
+        expect(r.stderr, `${command} ${c.name}`).toContain(`cloudpulse ${command}: ${path(c.name)}${c.error}`);
+        expect(r.stdout, `${command} ${c.name}`).not.toMatch(/^timestamp,/);
+      }
+    });
+  }
+
+  it('evaluate rejects every kind of bad file with its line and exit code 1', async () => {
+    const labels = join(badDir, 'labels.json');
+    writeFileSync(labels, '{}');
+    for (const c of cases) {
+      const one = join(badDir, `only-${c.name}`);
+      mkdirSync(join(one, 'cat'), { recursive: true });
+      writeFileSync(join(one, 'cat', 'x.csv'), readFileSync(path(c.name)));
+      const r = await cli('evaluate', '--input', one, '--labels', labels);
+      expect(r.code, c.name).toBe(1);
+      expect(r.stderr, c.name).toContain(`${join(one, 'cat', 'x.csv')}${c.error}`);
+    }
+  });
+
+  it('a bad file in a directory fails alone: the good ones are still written', async () => {
+    const mixed = join(dir, 'mixed');
+    mkdirSync(mixed, { recursive: true });
+    writeFileSync(join(mixed, 'good.csv'), ['timestamp,value', ...good].join('\n') + '\n');
+    writeFileSync(join(mixed, 'unsorted.csv'), readFileSync(path('unsorted')));
+    for (const command of ['forecast', 'detect']) {
+      const out = join(dir, `mixed-${command}`);
+      const r = await cli(...commands[command](mixed), '--output', out);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toContain(`${join(mixed, 'unsorted.csv')}:4: timestamp 1030 is earlier`);
+      expect(r.stderr).toContain(`cloudpulse ${command}: 1 of 2 files failed`);
+      expect(readFileSync(join(out, 'good.csv'), 'utf8')).toMatch(/^timestamp,/);
+    }
+  });
+
+  it('keeps the accepted forms: gaps, NaN, repeated timestamps, two rows', async () => {
+    const holes = join(dir, 'holes.csv');
+    const rows = good.filter((_, i) => i !== 7).map((r, i) => (i === 12 ? r.replace(/,.*/, ',NaN') : r));
+    rows.splice(20, 0, rows[20]);
+    writeFileSync(holes, ['timestamp,value', ...rows].join('\n') + '\n');
+    for (const [command, argv] of Object.entries(commands)) {
+      const r = await cli(...argv(holes));
+      expect(r.code, `${command}: ${r.stderr}`).toBe(0);
+    }
+    const scored = (await cli('detect', '--input', holes)).stdout.trim().split('\n');
+    expect(scored).toHaveLength(rows.length + 1);
+
+    const ok = join(dir, 'two-rows.csv');
+    writeFileSync(ok, 'timestamp,value\n2026-01-01 00:00:00,1\n2026-01-01 00:05:00,2\n');
+    const f = await cli('forecast', '--input', ok, '--horizon', '1', '--model', 'seasonal_naive');
+    expect(f.code).toBe(0);
+    // the step is measured (5 minutes), not invented
+    expect(f.stdout.split('\n')[1].startsWith('2026-01-01 00:10:00,')).toBe(true);
+    const d = await cli('detect', '--input', ok);
+    expect(d.code).toBe(0);
+    expect(d.stdout.trim().split('\n')).toHaveLength(3);
+  });
+});
+
 describe('cloudpulse run', () => {
   it('stops before doing anything on a bad config, naming the file and key path', async () => {
     const cfg = join(dir, 'bad.yml');
@@ -154,6 +250,22 @@ describe('cloudpulse run', () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toContain(`invalid configuration in ${cfg}`);
     expect(r.stderr).toContain('series[0].horizons[1]: expected a duration');
+  });
+
+  it('stops before listening on semantic config errors: PromQL syntax, horizons between steps', async () => {
+    const cfg = join(dir, 'semantic.yml');
+    writeFileSync(
+      cfg,
+      "series:\n  - name: cpu\n    query: 'sum(rate(node_cpu_seconds_total[5m])'\n    step: 5m\n    horizons: [2s, 7m]\n",
+    );
+    const r = await cli('run', '--config.file', cfg, '--web.listen-address', '127.0.0.1:0');
+    // `run` only returns before a signal when it never started serving
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`invalid configuration in ${cfg}`);
+    expect(r.stderr).toContain('series[0].query: expected a PromQL expression; syntax error at column 37');
+    expect(r.stderr).toContain('series[0].horizons[0]: expected at least one step (step is 5m), got 2s');
+    expect(r.stderr).toContain('series[0].horizons[1]: expected a whole number of steps (step is 5m), got 7m');
+    expect(r.stderr).not.toContain('cloudpulse started');
   });
 
   it('rejects an unknown model name with its key path', async () => {

@@ -8,7 +8,6 @@ import { writeFileSync } from 'node:fs';
 import { getModel, MODELS } from '../models/index.js';
 import type { FittedModel, ForecastResult, ModelFactory } from '../models/types.js';
 import { loadTf } from '../models/tf.js';
-import { readCsvFile, toGrid } from '../series/csv.js';
 import {
   backtestSeries,
   naiveForecast,
@@ -18,7 +17,7 @@ import {
 } from '../evaluation/rolling-origin.js';
 import { renderBacktestReport, summaryTable, textTable, type BacktestSeriesRun } from '../report/backtest.js';
 import { parseFlags, parseLevels, requirePositiveInt } from './args.js';
-import { listCsvInputs, progress } from './inputs.js';
+import { progress, readCsvInput } from './inputs.js';
 import { UsageError, type Command } from './types.js';
 
 const DEFAULT_MODELS = 'seasonal_naive,ets,auto';
@@ -115,16 +114,7 @@ as the naive forecast there and counted under "fails".`,
     const models = parseModels((flags.model as string | undefined) ?? DEFAULT_MODELS);
     if (models.length === 0) throw new UsageError('--model lists no model');
 
-    const { inputs } = listCsvInputs(input);
-    const series = inputs.map(({ path, relative }) => {
-      const { rows } = readCsvFile(path);
-      const grid = toGrid(
-        rows.map((r) => r.t),
-        rows.map((r) => r.v),
-        path,
-      );
-      return { name: relative, ...grid };
-    });
+    const series = readCsvInput(input).map(({ relative, grid }) => ({ name: relative, ...grid }));
     const total = models.length * series.reduce((n, s) => n + originsFor(s.values.length, horizon, origins).length, 0);
     if (total === 0) {
       throw new UsageError(`--horizon ${horizon}: every series is too short to leave room for an origin`);

@@ -4,28 +4,14 @@
  * score depends only on rows 0..i.
  */
 import { DETECTORS, getDetector } from '../detectors/index.js';
-import { readCsvFile, type CsvRow } from '../series/csv.js';
+import { readCsvSeries, type CsvSeries } from '../series/csv.js';
 import { parseFlags } from './args.js';
-import { listCsvInputs, progress, ResultWriter } from './inputs.js';
+import { inputError, listCsvInputs, progress, ResultWriter } from './inputs.js';
 import { UsageError, type Command } from './types.js';
 
-/** rows used to infer the step; a prefix so truncating the file cannot change it once this many exist */
-const STEP_PREFIX = 100;
-
-function inferStep(rows: CsvRow[]): number {
-  const counts = new Map<number, number>();
-  for (let i = 1; i < Math.min(rows.length, STEP_PREFIX); i++) {
-    const d = rows[i].t - rows[i - 1].t;
-    if (d > 0) counts.set(d, (counts.get(d) ?? 0) + 1);
-  }
-  let step = 300;
-  let best = 0;
-  for (const [d, c] of counts) if (c > best) [step, best] = [d, c];
-  return step;
-}
-
-export async function detectRows(rows: CsvRow[], detector: string, threshold?: number): Promise<string> {
-  const step = inferStep(rows);
+/** The step is the reader's, measured on a prefix of the file, so the replay stays causal. */
+export async function detectRows({ rows, grid }: CsvSeries, detector: string, threshold?: number): Promise<string> {
+  const step = grid.step;
   const scorer = getDetector(detector)!.create({ step, threshold });
   const lines = ['timestamp,value,anomaly_score,is_anomaly'];
   let lastT = -Infinity;
@@ -86,15 +72,15 @@ Output: CSV with header timestamp,value,anomaly_score,is_anomaly, one row per in
     let failed = 0;
     for (const [i, item] of inputs.entries()) {
       try {
-        const { rows } = readCsvFile(item.path);
-        await writer.write(item, await detectRows(rows, detector, threshold));
+        await writer.write(item, await detectRows(readCsvSeries(item.path), detector, threshold));
       } catch (err) {
         failed++;
-        ctx.stderr.write(`cloudpulse detect: ${(err as Error).message}\n`);
+        ctx.stderr.write(`cloudpulse detect: ${inputError(item.path, err)}\n`);
       }
       tick(i + 1);
     }
     failed += await writer.close('detect');
+    if (failed > 0 && isDirectory) ctx.stderr.write(`cloudpulse detect: ${failed} of ${inputs.length} files failed\n`);
     return failed > 0 ? 1 : 0;
   },
 };

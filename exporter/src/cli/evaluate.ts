@@ -4,7 +4,8 @@ import type { Command } from './types.js';
 import { UsageError } from './types.js';
 import { parseFlags } from './args.js';
 import { getDetector, DETECTORS } from '../detectors/index.js';
-import { labelRows, listLabelledFiles, readCsvFile, readWindows } from '../evaluation/nab-layout.js';
+import { labelRows, listLabelledFiles, readWindows } from '../evaluation/nab-layout.js';
+import { readCsvSeries } from '../series/csv.js';
 import { fileMetrics, overallMetrics, replay, type FileMetrics } from '../evaluation/anomaly-replay.js';
 import type { IncidentCounts } from '../evaluation/anomaly-metrics.js';
 import { anomalyReportHtml, type ReportSeries } from '../report/anomaly-report.js';
@@ -69,7 +70,7 @@ export const evaluate: Command = {
       const perFile: FileMetrics[] = [];
       for (const [i, f] of files.entries()) {
         ctx.stderr.write(`evaluate: ${detector.name} ${i + 1}/${files.length} ${f.key}\n`);
-        const { rows } = readCsvFile(f.path);
+        const { rows } = readCsvSeries(f.path);
         const labels = labelRows(rows, windows.get(f.key) ?? []);
         const r = await replay(detector, rows, threshold);
         const m = fileMetrics(f.key, r, labels);

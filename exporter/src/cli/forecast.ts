@@ -4,9 +4,10 @@
  * and exactly N rows for the N steps after the last input timestamp.
  */
 import { getModel, MODELS } from '../models/index.js';
-import { readCsvFile, toGrid, type CsvRow } from '../series/csv.js';
+import { readCsvSeries, type CsvSeries } from '../series/csv.js';
+import { forecastProblem } from '../series/forecast-check.js';
 import { parseFlags, parseLevels, requirePositiveInt } from './args.js';
-import { listCsvInputs, progress, ResultWriter } from './inputs.js';
+import { inputError, listCsvInputs, progress, ResultWriter } from './inputs.js';
 import { UsageError, type Command } from './types.js';
 
 const pct = (level: number) => String(+(level * 100).toFixed(4));
@@ -25,19 +26,16 @@ function formatNumber(v: number): string {
 }
 
 export async function forecastRows(
-  rows: CsvRow[],
-  file: string,
+  { file, rows, grid }: CsvSeries,
   model: string,
   horizon: number,
   levels: number[],
 ): Promise<string> {
-  const grid = toGrid(
-    rows.map((r) => r.t),
-    rows.map((r) => r.v),
-    file,
-  );
   const fitted = await getModel(model)!.fit({ values: grid.values, start: grid.start, step: grid.step });
   const f = fitted.forecast(horizon, levels);
+  // never print numbers that hide a failure: an empty cell or a zero-width band would
+  const problem = forecastProblem(grid.values, f);
+  if (problem) throw new Error(`${file}: model ${fitted.name} gave ${problem}; nothing printed for this file`);
   const fmt = timestampFormatter(rows[0].raw);
   const last = grid.start + (grid.values.length - 1) * grid.step;
   const header = ['timestamp', 'yhat', ...levels.flatMap((l) => [`lo${pct(l)}`, `hi${pct(l)}`])].join(',');
@@ -87,11 +85,10 @@ Output: CSV with header timestamp,yhat,lo80,hi80,lo95,hi95 (one lo/hi pair per l
     let failed = 0;
     for (const [i, item] of inputs.entries()) {
       try {
-        const { rows } = readCsvFile(item.path);
-        await writer.write(item, await forecastRows(rows, item.path, model, horizon, levels));
+        await writer.write(item, await forecastRows(readCsvSeries(item.path), model, horizon, levels));
       } catch (err) {
         failed++;
-        ctx.stderr.write(`cloudpulse forecast: ${(err as Error).message}\n`);
+        ctx.stderr.write(`cloudpulse forecast: ${inputError(item.path, err)}\n`);
       }
       tick(i + 1);
     }

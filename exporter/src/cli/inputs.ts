@@ -6,6 +6,7 @@
 import { mkdirSync, readdirSync, statSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
+import { readCsvSeries, type CsvSeries } from '../series/csv.js';
 import type { CommandContext } from './types.js';
 import { UsageError } from './types.js';
 
@@ -34,6 +35,25 @@ export function listCsvInputs(path: string): { inputs: CsvInput[]; isDirectory: 
   walk(path);
   if (inputs.length === 0) throw new UsageError(`--input ${path}: no .csv files found`);
   return { inputs, isDirectory: true };
+}
+
+/** A CSV input read and checked by the shared reader, named by its path under the input. */
+export interface InputSeries extends CsvSeries {
+  relative: string;
+}
+
+/**
+ * Every series under `path` (a CSV file or a directory searched recursively) on its regular grid,
+ * or the first file's error, naming the file and line (see series/csv.ts for the rules).
+ */
+export function readCsvInput(path: string): InputSeries[] {
+  return listCsvInputs(path).inputs.map((input) => ({ ...readCsvSeries(input.path), relative: input.relative }));
+}
+
+/** An error met on one input, naming the file once (reader errors already start with it). */
+export function inputError(path: string, err: unknown): string {
+  const message = err instanceof Error ? err.message : String(err);
+  return message.startsWith(`${path}:`) ? message : `${path}: ${message}`;
 }
 
 /**

@@ -8,6 +8,7 @@ import { parseDocument, LineCounter } from 'yaml';
 import type { z } from 'zod';
 import { configSchema, type Config } from './schema.js';
 import { DEFAULT_CONFIG_YAML } from './default.js';
+import { semanticErrors } from './check.js';
 
 export class ConfigError extends Error {
   constructor(
@@ -69,7 +70,10 @@ export function applyEnvironment(raw: Record<string, unknown>, env: NodeJS.Proce
   return problems;
 }
 
-/** Parse and validate configuration text. `file` is used only in messages. */
+/**
+ * Parse and validate configuration text, semantic checks included (config/check.ts). `file` is
+ * used only in messages. Warnings are not errors: get them with `configWarnings(config)`.
+ */
 export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv = {}): Config {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
@@ -97,6 +101,7 @@ export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv =
     if (names.has(s.name)) problems.push(`series[${i}].name: expected a unique name, "${s.name}" is used twice`);
     names.add(s.name);
   });
+  problems.push(...semanticErrors(config));
   if (problems.length > 0) throw new ConfigError(file, problems);
   return config;
 }

@@ -49,6 +49,11 @@ const prometheusSource = z.strictObject({
   /** first retry delay; doubles each attempt, with full jitter */
   retry_backoff: duration().default(0.5),
   max_response_bytes: byteSize.default(64 * 1024 * 1024),
+  /**
+   * `promql`: every series query must parse with Prometheus' grammar before start-up.
+   * `unchecked`: for servers that extend PromQL (VictoriaMetrics' MetricsQL).
+   */
+  query_syntax: z.enum(['promql', 'unchecked']).default('promql'),
   basic_auth: z
     .strictObject({
       username: z.string().min(1),

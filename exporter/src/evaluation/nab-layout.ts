@@ -5,7 +5,7 @@
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseTimestamp, readCsvFile, type CsvRow } from '../series/csv.js';
+import { inferStep, parseTimestamp, readCsvFile, type CsvRow } from '../series/csv.js';
 
 export interface LabelledFile {
   /** `category/file.csv` */
@@ -65,17 +65,9 @@ export function labelRows(rows: CsvRow[], windows: Window[]): Uint8Array {
   return labels;
 }
 
-/** the most common spacing between consecutive timestamps, in seconds */
+/** the step of a file's rows, by the shared reader's rule (series/csv.ts) */
 export function typicalStep(rows: CsvRow[]): number {
-  const counts = new Map<number, number>();
-  for (let i = 1; i < Math.min(rows.length, 2000); i++) {
-    const d = rows[i].t - rows[i - 1].t;
-    if (d > 0) counts.set(d, (counts.get(d) ?? 0) + 1);
-  }
-  let best = 0;
-  let bestCount = 0;
-  for (const [d, c] of counts) if (c > bestCount) [best, bestCount] = [d, c];
-  return best || 60;
+  return inferStep(rows.map((r) => r.t));
 }
 
 export { readCsvFile };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CsvError, parseCsv, parseTimestamp, toGrid } from './csv.js';
+import { CsvError, inferStep, MAX_ABS_VALUE, parseCsv, parseTimestamp, toGrid } from './csv.js';
 
 describe('csv', () => {
   it('reads unix seconds, ISO-8601 and NAB-style UTC timestamps', () => {
@@ -31,5 +31,54 @@ describe('csv', () => {
     expect(Array.from(g.values)).toEqual([1, 3, NaN, 5, 6]);
     expect(Array.from(g.rowIndex)).toEqual([0, 1, 1, 3, 4]);
     expect(() => toGrid([60, 0], [1, 2])).toThrow('timestamps go backwards');
+  });
+
+  it('rejects rows out of time order with the line and the row before', () => {
+    const text = 'timestamp,value\n1000,1\n1060,2\n1030,3\n1120,4\n';
+    expect(() => parseCsv(text, 'u.csv')).toThrow(
+      'u.csv:4: timestamp 1030 is earlier than 1060 on line 3; rows must be in time order',
+    );
+    // repeated timestamps are not out of order
+    expect(parseCsv('timestamp,value\n0,1\n0,2\n60,3\n', 'd.csv').rows).toHaveLength(3);
+  });
+
+  it('rejects a file too short to measure its step, never guessing one', () => {
+    expect(() => parseCsv('timestamp,value\n1000,1\n', 'one.csv')).toThrow(
+      'one.csv:2: one row: at least two distinct timestamps are needed to measure the step',
+    );
+    expect(() => parseCsv('timestamp,value\n1000,1\n1000,2\n', 'same.csv')).toThrow(
+      'same.csv:2: 2 rows, all at 1000: at least two distinct timestamps',
+    );
+    expect(() => parseCsv('timestamp,value\n', 'empty.csv')).toThrow('empty.csv: no data rows');
+    expect(() => parseCsv('timestamp,value\n0,NaN\n60,5\n120,\n', 'gaps.csv')).toThrow(
+      'gaps.csv:3: only one numeric value among 3 rows',
+    );
+    expect(() => parseCsv('timestamp,value\n0,NaN\n60,\n', 'none.csv')).toThrow(
+      'none.csv: no numeric value among 2 rows',
+    );
+    expect(() => inferStep([5, 5])).toThrow('at least two distinct timestamps');
+  });
+
+  it('rejects values beyond the magnitude models handle, with the line', () => {
+    expect(MAX_ABS_VALUE).toBe(1e150);
+    const at = (cell: string) => () => parseCsv(`timestamp,value\n0,1\n60,${cell}\n120,3\n`, 'big.csv');
+    expect(at('1.7e308')).toThrow('big.csv:3: value 1.7e308 is beyond ±1e150');
+    expect(at('-2e150')).toThrow('big.csv:3: value -2e150 is beyond ±1e150');
+    // too large for a double is not a gap
+    expect(at('1e400')).toThrow('big.csv:3: value 1e400 is beyond ±1e150');
+    expect(parseCsv('timestamp,value\n0,1e150\n60,-1e150\n120,inf\n', 'ok.csv').rows.map((r) => r.v)).toEqual([
+      1e150,
+      -1e150,
+      NaN,
+    ]);
+  });
+
+  it('measures the step on a prefix, the shorter spacing on a tie', () => {
+    expect(inferStep([0, 60, 120, 300, 360])).toBe(60);
+    expect(inferStep([0, 60, 180])).toBe(60);
+    // rows after the first 2000 spacings cannot change the step (detect stays causal)
+    const t = Array.from({ length: 2001 }, (_, i) => i * 300);
+    for (let i = 0; i < 5000; i++) t.push(t.at(-1)! + 60);
+    expect(inferStep(t)).toBe(300);
   });
 });

@@ -19,4 +19,15 @@ describe('durations', () => {
     expect(formatDuration(5400)).toBe('1h30m');
     expect(formatDuration(86400)).toBe('1d');
   });
+  it('never writes weeks or years, so a 30d horizon is labelled "30d", not "4w2d"', () => {
+    expect(formatDuration(parseDuration('30d')!)).toBe('30d');
+    expect(formatDuration(parseDuration('1w')!)).toBe('7d');
+    expect(formatDuration(parseDuration('1y')!)).toBe('365d');
+    expect(formatDuration(parseDuration('1w1d2h')!)).toBe('8d2h');
+    expect(formatDuration(1.5)).toBe('1s500ms');
+  });
+  it('formats every horizon the rules and dashboards select on exactly as written', () => {
+    // rules/ and deploy/grafana select horizon="5m", "15m", "1h", "4h"
+    for (const label of ['5m', '15m', '1h', '4h']) expect(formatDuration(parseDuration(label)!)).toBe(label);
+  });
 });

@@ -27,13 +27,16 @@ export function parseDuration(text: string): number | undefined {
   return total;
 }
 
-/** Format seconds as the shortest Prometheus duration string, e.g. 900 -> "15m", 5400 -> "1h30m". */
+/**
+ * Format seconds as a Prometheus duration for labels: 900 -> "15m", 5400 -> "1h30m", 30d -> "30d".
+ * Days are the largest unit: weeks and years would write 30 days as "4w2d" and one year of
+ * days as "1y", which nobody types into a selector, and a label must match what the config says.
+ */
 export function formatDuration(seconds: number): string {
   if (seconds === 0) return '0s';
   let rest = Math.round(seconds * 1000);
   let out = '';
   for (const [unit, size] of [
-    ['w', 604800000],
     ['d', 86400000],
     ['h', 3600000],
     ['m', 60000],
