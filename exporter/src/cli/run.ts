@@ -1,6 +1,7 @@
 /** `cloudpulse run`: the exporter. Without --config.file it runs on the embedded simulation. */
 import { readFileSync } from 'node:fs';
 import { Registry } from 'prom-client';
+import { configWarnings } from '../config/check.js';
 import { ConfigError, loadConfig } from '../config/load.js';
 import { validateNames } from '../config/names.js';
 import type { Config } from '../config/schema.js';
@@ -100,6 +101,8 @@ Environment: PROMETHEUS_URL, MODEL_SAVE_PATH, FORECAST_INTERVAL_MINUTES override
     // restoring a fitted Prophet on this thread needs its Stan optimiser loaded first
     if (config.series.some((s) => s.model === 'prophet')) await loadProphetOptimizer();
     const logger = createLogger(level as LogLevel, ctx.stderr as NodeJS.WritableStream);
+    for (const w of configWarnings(config))
+      logger.warn({ file: file ?? '(embedded default)', key: w.path }, w.message);
     const speed = config.source.simulation.speed;
     const clock = config.source.prometheus ? Date.now : scaledClock(speed);
     const startTime = clock() / 1000;

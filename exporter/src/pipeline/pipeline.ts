@@ -7,6 +7,7 @@
  * appear after start, and what the source's health is. A failing query never stops the cycle: it
  * is counted, logged, and the last good forecasts keep being served.
  */
+import { staleAfterSeconds } from '../config/check.js';
 import type { Config, SeriesConfig } from '../config/schema.js';
 import { SeriesStore } from '../store/series-store.js';
 import type { Labels, Source, SourceSeries } from '../sources/types.js';
@@ -327,7 +328,7 @@ export class Pipeline {
       const status = this.status.get(known.entry)!;
       const kind = known.simulated ? this.o.simulation.kind : (this.o.source?.kind ?? this.o.simulation.kind);
       const covered = status.cursor.get(kind);
-      const grace = Math.max(this.o.config.limits.stale_after, 2 * entry.step + this.o.config.schedule.interval);
+      const grace = staleAfterSeconds(this.o.config.limits.stale_after, entry.step, this.o.config.schedule.interval);
       const stale = covered !== undefined && covered - known.lastT > grace;
       // simulated stand-ins go as soon as the real source answers again
       const replaced = known.simulated && !status.simulated && status.up;
