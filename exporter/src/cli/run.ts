@@ -101,8 +101,7 @@ Environment: PROMETHEUS_URL, MODEL_SAVE_PATH, FORECAST_INTERVAL_MINUTES override
     // restoring a fitted Prophet on this thread needs its Stan optimiser loaded first
     if (config.series.some((s) => s.model === 'prophet')) await loadProphetOptimizer();
     const logger = createLogger(level as LogLevel, ctx.stderr as NodeJS.WritableStream);
-    for (const w of configWarnings(config))
-      logger.warn({ file: file ?? '(embedded default)', key: w.path }, w.message);
+    for (const w of configWarnings(config)) logger.warn({ file: file ?? '(embedded default)', key: w.path }, w.message);
     const speed = config.source.simulation.speed;
     const clock = config.source.prometheus ? Date.now : scaledClock(speed);
     const startTime = clock() / 1000;
