@@ -17,6 +17,9 @@ const PACKAGE_OF: Record<string, string> = {
   'prometheus-node-exporter': 'prometheus-node-exporter',
   'prometheus-alertmanager': 'prometheus-alertmanager',
   amtool: 'prometheus-alertmanager',
+  unshare: 'util-linux',
+  setpriv: 'util-linux',
+  findmnt: 'util-linux',
 };
 
 /** Absolute path of `name` on PATH, or an error naming the package to install. */

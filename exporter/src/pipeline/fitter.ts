@@ -3,9 +3,9 @@
  * never delays a scrape or a cycle; the offline commands fit inline. Both speak the same
  * request/response, and a fitted model crosses the thread boundary as its plain JSON state.
  */
-import { Worker } from 'node:worker_threads';
-import { fileURLToPath } from 'node:url';
+import type { Worker } from 'node:worker_threads';
 import { getModel } from '../models/index.js';
+import { spawnModuleWorker } from '../util/worker-entry.js';
 import type { SerializedModel } from '../models/types.js';
 
 export interface FitRequest {
@@ -66,12 +66,7 @@ export class WorkerFitter implements Fitter {
   }
 
   private spawn(): Worker {
-    // from TypeScript sources the worker needs tsx's loader; compiled output runs directly
-    const fromSource = import.meta.url.endsWith('.ts');
-    const entry = fromSource
-      ? new URL('./fit-worker-entry.js', import.meta.url)
-      : new URL('./fit-worker.js', import.meta.url);
-    const worker = new Worker(fileURLToPath(entry));
+    const worker = spawnModuleWorker(new URL('./fit-worker.js', import.meta.url));
     worker.unref();
     worker.on('message', (msg: { id: number; ok: boolean; response?: FitResponse; error?: string }) => {
       const job = this.busy.get(worker);
