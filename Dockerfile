@@ -38,19 +38,19 @@ COPY test/package.json test/
 RUN npm ci --workspace exporter --omit=dev --ignore-scripts --no-audit --no-fund
 
 # 3. Optional TensorFlow.js in a tree of its own, placed under exporter/node_modules so it
-#    cannot replace a version the exporter's own dependencies resolve to.
-FROM ${NODE_IMAGE} AS tfjs-false
-RUN mkdir -p /tfjs/node_modules
-
-FROM ${NODE_IMAGE} AS tfjs-true
+#    cannot replace a version the exporter's own dependencies resolve to. (A plain `if` rather
+#    than a stage chosen by name: older builders such as buildah 1.28 cannot select stages by ARG.)
+FROM ${NODE_IMAGE} AS tfjs
+ARG WITH_TFJS
 WORKDIR /tfjs
-RUN npm install --omit=dev --ignore-scripts --no-package-lock --no-audit --no-fund \
-      @tensorflow/tfjs@4.22.0 @tensorflow/tfjs-backend-wasm@4.22.0
-
-FROM tfjs-${WITH_TFJS} AS tfjs
+RUN mkdir node_modules \
+ && if [ "$WITH_TFJS" = true ]; then \
+      npm install --omit=dev --ignore-scripts --no-package-lock --no-audit --no-fund \
+        @tensorflow/tfjs@4.22.0 @tensorflow/tfjs-backend-wasm@4.22.0; \
+    fi
 
 # 4. Runtime: Node, the compiled exporter and its production dependencies; files owned by root
-#    and only readable by the process. No HEALTHCHECK: Kubernetes probes /-/healthy and /-/ready.
+#    and read-only to the process. No HEALTHCHECK: Kubernetes probes /-/healthy and /-/ready.
 FROM ${NODE_IMAGE}
 ENV NODE_ENV=production
 WORKDIR /app

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the tests and benchmarks need, when missing:
-# real prometheus / promtool, node-exporter, alertmanager / amtool, chromium, and python3 with
+# real prometheus / promtool, node-exporter, alertmanager / amtool, chromium, util-linux and mount
+# (unshare, setpriv, findmnt, mount: the packaging test's read-only root), and python3 with
 # numpy, pandas and statsmodels for the shared benchmark scorers.
 set -euo pipefail
 
@@ -10,6 +11,8 @@ command -v promtool >/dev/null 2>&1 || need+=(prometheus)
 command -v prometheus-node-exporter >/dev/null 2>&1 || need+=(prometheus-node-exporter)
 command -v prometheus-alertmanager >/dev/null 2>&1 || need+=(prometheus-alertmanager)
 [ -x /usr/bin/chromium ] || need+=(chromium)
+for bin in unshare setpriv findmnt; do command -v "$bin" >/dev/null 2>&1 || need+=(util-linux); done
+command -v mount >/dev/null 2>&1 || need+=(mount)
 if [ "${WITH_BENCH_DEPS:-0}" = 1 ]; then
   /usr/bin/python3 -c 'import numpy, pandas, statsmodels' 2>/dev/null || need+=(python3-numpy python3-pandas python3-statsmodels)
 fi
