@@ -1,14 +1,14 @@
 #!/usr/bin/env node
-// Runs the compiled CLI when `npm run build` has produced dist/, else the TypeScript sources via tsx
-// (so `npx cloudpulse` works straight after `npm ci`, with no build step).
+// The `cloudpulse` command: runs the compiled exporter in dist/. In a checkout, `npm ci` builds it
+// (the exporter's `prepare` script); published packages and the image ship it built.
 import { existsSync } from 'node:fs';
-import { fileURLToPath, pathToFileURL } from 'node:url';
 
-const compiled = fileURLToPath(new URL('../dist/cli/main.js', import.meta.url));
-if (existsSync(compiled)) {
-  await import(pathToFileURL(compiled).href);
-} else {
-  const { register } = await import('tsx/esm/api');
-  register();
-  await import('../src/cli/main.ts');
+const compiled = new URL('../dist/cli/main.js', import.meta.url);
+if (!existsSync(compiled)) {
+  process.stderr.write(
+    'cloudpulse: the exporter is not built (exporter/dist/ is missing).\n' +
+      'In a checkout run `npm run build` (or `npm ci`, which builds it) at the repository root.\n',
+  );
+  process.exit(1);
 }
+await import(compiled.href);

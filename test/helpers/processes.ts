@@ -18,6 +18,9 @@ const PACKAGE_OF: Record<string, string> = {
   'prometheus-alertmanager': 'prometheus-alertmanager',
   amtool: 'prometheus-alertmanager',
   go: 'golang-go',
+  unshare: 'util-linux',
+  setpriv: 'util-linux',
+  findmnt: 'util-linux',
 };
 
 /** Absolute path of `name` on PATH, or an error naming the package to install. */

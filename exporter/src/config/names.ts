@@ -1,4 +1,7 @@
-/** Checks that the model and detector names in a config exist, with the key path on error. */
+/**
+ * Checks that the model and detector names in a config exist and can run in this installation
+ * (lstm needs the optional TensorFlow.js), with the key path on error.
+ */
 import { DETECTORS } from '../detectors/index.js';
 import { MODELS } from '../models/index.js';
 import { ConfigError } from './load.js';
@@ -9,9 +12,15 @@ export function validateNames(config: Config, file: string): void {
   config.series.forEach((s, i) => {
     if (!Object.hasOwn(MODELS, s.model)) {
       problems.push(`series[${i}].model: expected one of ${Object.keys(MODELS).join(', ')}, got "${s.model}"`);
+    } else {
+      const missing = MODELS[s.model].unavailable?.();
+      if (missing) problems.push(`series[${i}].model: "${s.model}" ${missing}`);
     }
     if (!Object.hasOwn(DETECTORS, s.detector)) {
       problems.push(`series[${i}].detector: expected one of ${Object.keys(DETECTORS).join(', ')}, got "${s.detector}"`);
+    } else {
+      const missing = DETECTORS[s.detector].unavailable?.();
+      if (missing) problems.push(`series[${i}].detector: "${s.detector}" ${missing}`);
     }
   });
   if (problems.length > 0) throw new ConfigError(file, problems);

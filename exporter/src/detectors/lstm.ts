@@ -42,4 +42,5 @@ export const lstm: DetectorFactory = {
   name: 'lstm',
   summary: 'prediction error of the LSTM forecaster as an anomaly likelihood',
   create: (options) => createModelResidualScorer('lstm', options),
+  unavailable: () => getModel('lstm')?.unavailable?.(),
 };

@@ -18,7 +18,7 @@ import { ModelError } from './types.js';
 import { fillGaps } from './seasonality.js';
 import { flatForecast } from './augurs.js';
 import { quantile } from '../util/stats.js';
-import { loadTf, type TfBackendName } from './tf.js';
+import { loadTf, tfjsMissing, type TfBackendName } from './tf.js';
 import { forward, type LstmWeights } from './lstm/network.js';
 import {
   encode,
@@ -280,6 +280,7 @@ export function createLstm(defaults: Partial<LstmOptions> = {}): LstmFactory {
       return fitted;
     },
     restore: restoreLstm,
+    unavailable: tfjsMissing,
   };
 }
 

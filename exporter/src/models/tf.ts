@@ -6,6 +6,10 @@
  *      read from the installed package on disk (no network);
  *   3. else the pure-JS `cpu` backend.
  * The active backend is reported through the injected `log` function.
+ *
+ * TensorFlow.js is an optional peer dependency of the exporter (about 290 MB installed, most of
+ * a production install): only the lstm model and detector need it, and it is imported only when
+ * they train. `tfjsMissing()` lets the config check refuse them at start when it is absent.
  */
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
@@ -25,7 +29,27 @@ export interface LoadTfOptions {
 }
 
 const NODE_PACKAGE = '@tensorflow/tfjs-node';
+const require = createRequire(import.meta.url);
 let loading: Promise<LoadedTf> | undefined;
+
+/** What to run where the exporter is installed to enable lstm (matches peerDependencies). */
+export const TFJS_INSTALL = 'npm install @tensorflow/tfjs@4 @tensorflow/tfjs-backend-wasm@4';
+
+/** Why TensorFlow.js cannot be loaded in this installation, or undefined when it can. */
+export function tfjsMissing(): string | undefined {
+  for (const specifier of ['@tensorflow/tfjs', NODE_PACKAGE]) {
+    try {
+      require.resolve(specifier);
+      return undefined;
+    } catch {
+      // not installed; try the next
+    }
+  }
+  return (
+    `needs TensorFlow.js, an optional dependency that is not installed: run \`${TFJS_INSTALL}\` ` +
+    'where the exporter is installed (container image: build it with --build-arg WITH_TFJS=true)'
+  );
+}
 
 async function tryNode(): Promise<LoadedTf | undefined> {
   try {
@@ -44,7 +68,6 @@ async function tryWasm(): Promise<LoadedTf | undefined> {
   try {
     const tf = await import('@tensorflow/tfjs');
     const wasm = await import('@tensorflow/tfjs-backend-wasm');
-    const require = createRequire(import.meta.url);
     // the package's main file sits in dist/ beside its .wasm binaries
     const folder = dirname(require.resolve('@tensorflow/tfjs-backend-wasm'));
     wasm.setWasmPaths(join(folder, '/'));
@@ -70,6 +93,8 @@ const LOADERS: Record<TfBackendName, () => Promise<LoadedTf | undefined>> = {
 };
 
 async function select(options: LoadTfOptions): Promise<LoadedTf> {
+  const missing = tfjsMissing();
+  if (missing) throw new Error(`the lstm model ${missing}`);
   const order = options.prefer ?? ['tensorflow', 'wasm', 'cpu'];
   const skipped: string[] = [];
   for (const name of order) {

@@ -65,6 +65,8 @@ export interface ModelFactory {
   readonly summary: string;
   fit(series: SeriesInput, options?: FitOptions): Promise<FittedModel>;
   restore(state: SerializedModel): FittedModel;
+  /** why this model cannot run in this installation (an optional package missing), else undefined */
+  unavailable?(): string | undefined;
 }
 
 export class ModelError extends Error {

@@ -2,9 +2,9 @@
  * How the pipeline talks to a shard: the same commands and updates whether the shard runs on a
  * worker thread (the exporter) or inline on the calling thread (tests, small offline uses).
  */
-import { Worker } from 'node:worker_threads';
-import { fileURLToPath } from 'node:url';
+import type { Worker } from 'node:worker_threads';
 import type { Config } from '../config/schema.js';
+import { spawnModuleWorker } from '../util/worker-entry.js';
 import { ModelStore } from './model-store.js';
 import { Shard, type ShardCommand, type ShardUpdate } from './shard.js';
 
@@ -75,10 +75,7 @@ export class WorkerShard implements ShardHandle {
   }
 
   private spawn(): Worker {
-    // from TypeScript sources the worker needs tsx's loader; compiled output runs directly
-    const fromSource = import.meta.url.endsWith('.ts');
-    const entry = new URL(fromSource ? './shard-worker-entry.js' : './shard-worker.js', import.meta.url);
-    const worker = new Worker(fileURLToPath(entry), { workerData: this.setup });
+    const worker = spawnModuleWorker(new URL('./shard-worker.js', import.meta.url), { workerData: this.setup });
     worker.on('message', (msg: WorkerMessage) => {
       if (msg.type === 'update') this.callbacks.update(msg.update);
       else {

@@ -1,44 +1,45 @@
 /**
  * GET /: the built-in view. A list of series (model, live accuracy, anomaly state) and a uPlot
  * chart per series with actuals, history band, future fan and anomaly markers, refreshed by
- * polling the JSON API. The page script is bundled at start-up with esbuild from exporter/src/view
- * (the same band and fan code as the Grafana panel); uPlot is served from its npm package. No CDN.
+ * polling the JSON API. The page script is bundled at build time from exporter/src/view/browser
+ * (the same band and fan code as the Grafana panel) and served from dist/static/ with uPlot's
+ * files; nothing is compiled at run time. No CDN.
  */
 import { readFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
+import type { LandingAssetName } from '../../view/browser/assets.js';
 
 interface Asset {
-  body: string | Buffer;
+  body: Buffer;
   type: string;
 }
 
-const CLIENT_ENTRY = fileURLToPath(new URL('../../view/browser/landing-client.ts', import.meta.url));
+const TYPES: Record<LandingAssetName, string> = {
+  'landing.js': 'text/javascript; charset=utf-8',
+  'uPlot.iife.min.js': 'text/javascript; charset=utf-8',
+  'uPlot.min.css': 'text/css; charset=utf-8',
+};
 
-/** The bundle is the same for every app in a process, so it is built once. */
+/** dist/static/ when compiled (written by `npm run build`) */
+const BUILT = new URL('../../static/', import.meta.url);
+
+/** The files are the same for every app in a process, so they are read once. */
 let assetsOnce: Promise<Record<string, Asset>> | undefined;
 
-async function buildAssets(): Promise<Record<string, Asset>> {
-  // esbuild comes with tsx, which runs the exporter; loaded lazily so /metrics never depends on it
-  const { build } = await import('esbuild');
-  const bundle = await build({
-    entryPoints: [CLIENT_ENTRY],
-    bundle: true,
-    write: false,
-    format: 'iife',
-    platform: 'browser',
-    target: 'es2020',
-    minify: true,
-    logLevel: 'silent',
-  });
-  const require = createRequire(import.meta.url);
-  const uplot = (file: string) => readFile(require.resolve(`uplot/dist/${file}`));
-  return {
-    'landing.js': { body: bundle.outputFiles[0].text, type: 'text/javascript; charset=utf-8' },
-    'uPlot.iife.min.js': { body: await uplot('uPlot.iife.min.js'), type: 'text/javascript; charset=utf-8' },
-    'uPlot.min.css': { body: await uplot('uPlot.min.css'), type: 'text/css; charset=utf-8' },
-  };
+async function loadAssets(): Promise<Record<string, Asset>> {
+  let bodies: Record<LandingAssetName, Buffer>;
+  if (import.meta.url.endsWith('.ts')) {
+    // from TypeScript sources (tests, tsx) there is no build: bundle now, with the build's code
+    const { buildLandingAssets } = await import('../../view/browser/assets.js');
+    bodies = await buildLandingAssets();
+  } else {
+    const names = Object.keys(TYPES) as LandingAssetName[];
+    const read = await Promise.all(names.map((name) => readFile(new URL(name, BUILT))));
+    bodies = Object.fromEntries(names.map((name, i) => [name, read[i]])) as Record<LandingAssetName, Buffer>;
+  }
+  return Object.fromEntries(
+    Object.entries(bodies).map(([name, body]) => [name, { body, type: TYPES[name as LandingAssetName] }]),
+  );
 }
 
 /** The page; links are relative so it also works behind a path-prefixing proxy. */
@@ -71,7 +72,7 @@ const page = (telemetryPath: string) => `<!doctype html>
 </style>
 </head>
 <body>
-<header><h1>CloudPulse</h1><nav><a href="${telemetryPath.slice(1)}">${telemetryPath.slice(1)}</a><a href="api/v1/series">api/v1/series</a><a href="-/ready">ready</a></nav><span id="status">loading…</span></header>
+<header><h1>CloudPulse</h1><nav><a href="${telemetryPath.slice(1)}">${telemetryPath.slice(1)}</a><a href="api/v1/series">api/v1/series</a><a href="-/healthy">healthy</a><a href="-/ready">ready</a></nav><span id="status">loading…</span></header>
 <table id="series"><thead><tr><th>Series</th><th>Model</th><th>Live accuracy (MASE, band coverage)</th><th>Anomaly</th></tr></thead><tbody></tbody></table>
 <div id="charts"></div>
 <script src="static/uPlot.iife.min.js"></script>
@@ -81,11 +82,11 @@ const page = (telemetryPath: string) => `<!doctype html>
 `;
 
 export default async function landing(app: FastifyInstance, opts: { telemetryPath?: string }) {
-  // built at registration so a broken bundle stops start-up instead of the first page view
-  assetsOnce ??= buildAssets();
+  // loaded at registration so a missing build stops start-up instead of the first page view
+  assetsOnce ??= loadAssets();
   const assets = await assetsOnce.catch((error: Error) => {
     assetsOnce = undefined;
-    throw new Error(`landing page: cannot build its script: ${error.message}`);
+    throw new Error(`landing page: cannot load its static files (run \`npm run build\`?): ${error.message}`);
   });
   const html = page(opts.telemetryPath ?? '/metrics');
   app.get('/', async (_req, reply) => reply.type('text/html; charset=utf-8').send(html));

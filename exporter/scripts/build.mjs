@@ -1,0 +1,35 @@
+// `npm run build -w exporter` (also run by `prepare`, so `npm ci` and `npm pack` build):
+// compile src/ to dist/ with tsc, then write the landing page's static files to dist/static/.
+// Plain JavaScript so the build needs no TypeScript runner.
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+
+const exporter = fileURLToPath(new URL('..', import.meta.url));
+const dist = new URL('../dist/', import.meta.url);
+
+// start clean: files of deleted or renamed sources must not linger in the package
+rmSync(dist, { recursive: true, force: true });
+
+const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
+const compiled = spawnSync(process.execPath, [tsc, '-p', 'tsconfig.build.json'], { cwd: exporter, stdio: 'inherit' });
+if (compiled.status !== 0) process.exit(compiled.status ?? 1);
+
+const { buildLandingAssets } = await import(new URL('view/browser/assets.js', dist).href);
+const staticDir = new URL('static/', dist);
+mkdirSync(staticDir, { recursive: true });
+for (const [name, body] of Object.entries(await buildLandingAssets())) writeFileSync(new URL(name, staticDir), body);
+// what cloudpulse_build_info reports (the image build may set CLOUDPULSE_REVISION/BRANCH instead)
+const git = (...args) => {
+  const r = spawnSync('git', args, { cwd: exporter, encoding: 'utf8' });
+  return r.status === 0 ? r.stdout.trim() : undefined;
+};
+writeFileSync(
+  new URL('build-info.json', dist),
+  JSON.stringify({
+    revision: git('rev-parse', 'HEAD') ?? 'unknown',
+    branch: git('rev-parse', '--abbrev-ref', 'HEAD') ?? 'unknown',
+  }),
+);
+console.log(`built ${fileURLToPath(dist)}`);
