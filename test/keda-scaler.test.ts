@@ -11,16 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { failure, hpaMetricName, scalerClient, type ScalerClient } from '../exporter/test/fixtures/scaler-client.js';
 import { makeCertificates, type TestCertificates } from './helpers/certs.js';
 import { samples, startExporter, type RunningExporter } from './helpers/exporter.js';
-import {
-  freePort,
-  scrapeJob,
-  startNodeExporter,
-  startPrometheus,
-  stopAll,
-  tempDir,
-  waitFor,
-  type RunningPrometheus,
-} from './helpers/index.js';
+import { freePort, startNodeStack, stopAll, tempDir, waitFor, type RunningPrometheus } from './helpers/index.js';
 
 let prometheus: RunningPrometheus;
 let exporter: RunningExporter;
@@ -38,18 +29,7 @@ const trigger = ref({ series: 'node_cpu', target: '0.25', leadTime: '5s', level:
 const pem = (path: string) => readFileSync(path);
 
 beforeAll(async () => {
-  const nodeExporter = await startNodeExporter();
-  prometheus = await startPrometheus({ scrapeConfigs: [scrapeJob('node', [nodeExporter.url])] });
-  await waitFor(
-    async () => {
-      const q = encodeURIComponent('count(rate(node_cpu_seconds_total{mode="idle"}[5s]))');
-      const body = (await (await fetch(`${prometheus.url}/api/v1/query?query=${q}`)).json()) as {
-        data: { result: unknown[] };
-      };
-      return body.data.result.length > 0;
-    },
-    { timeout: 30_000, what: 'node_cpu_seconds_total rates in Prometheus' },
-  );
+  ({ prometheus } = await startNodeStack());
   certs = makeCertificates(tempDir('keda-certs'));
   grpcPort = await freePort();
   exporter = await startExporter(
