@@ -5,34 +5,14 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startExporter, samples, type RunningExporter } from './helpers/exporter.js';
-import {
-  scrapeJob,
-  startNodeExporter,
-  startPrometheus,
-  stopAll,
-  waitFor,
-  type RunningPrometheus,
-  type RunningService,
-} from './helpers/index.js';
+import { startNodeStack, stopAll, waitFor, type RunningPrometheus, type RunningService } from './helpers/index.js';
 
 let nodeExporter: RunningService;
 let prometheus: RunningPrometheus;
 let exporter: RunningExporter;
 
 beforeAll(async () => {
-  nodeExporter = await startNodeExporter();
-  prometheus = await startPrometheus({ scrapeConfigs: [scrapeJob('node', [nodeExporter.url])] });
-  // a few scrapes so rate() has points to work with
-  await waitFor(
-    async () => {
-      const q = encodeURIComponent('count(rate(node_cpu_seconds_total{mode="idle"}[5s]))');
-      const body = (await (await fetch(`${prometheus.url}/api/v1/query?query=${q}`)).json()) as {
-        data: { result: unknown[] };
-      };
-      return body.data.result.length > 0;
-    },
-    { timeout: 30_000, what: 'node_cpu_seconds_total rates in Prometheus' },
-  );
+  ({ nodeExporter, prometheus } = await startNodeStack());
   exporter = await startExporter(`
 source:
   prometheus:

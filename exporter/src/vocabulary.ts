@@ -23,6 +23,8 @@ export const OUTPUT_GROUPS = {
   eta: ['cloudpulse_threshold_eta_seconds'],
   model: ['cloudpulse_model_info', 'cloudpulse_model_last_fit_timestamp_seconds'],
   accuracy: ['cloudpulse_forecast_mase', 'cloudpulse_forecast_coverage'],
+  /** only for entries with a `scale` block */
+  scale: ['cloudpulse_scale_metric'],
 } as const;
 export type OutputGroup = keyof typeof OUTPUT_GROUPS;
 export const OUTPUT_GROUP_NAMES = Object.keys(OUTPUT_GROUPS) as OutputGroup[];
@@ -78,6 +80,11 @@ export const SERIES_FAMILIES: ReadonlyArray<{ name: string; group: OutputGroup; 
     group: 'accuracy',
     help: 'Rolling share of actuals inside the `level` band at `horizon`.',
   },
+  {
+    name: 'cloudpulse_scale_metric',
+    group: 'scale',
+    help: 'Load to provision for now: the peak of the band upper bound over the lead time, never below the last value, with headroom and min/max (series[].scale).',
+  },
 ];
 
 /** Stages of per-series work, as counted in `cloudpulse_series_errors_total{stage}`. */
@@ -87,3 +94,11 @@ export type SeriesStage = (typeof SERIES_STAGES)[number];
 /** Why an input sample was not used, as counted in `cloudpulse_samples_dropped_total{reason}`. */
 export const SAMPLE_DROP_REASONS = ['nan', 'inf', 'out_of_order'] as const;
 export type SampleDropReason = (typeof SAMPLE_DROP_REASONS)[number];
+
+/** KEDA external scaler methods, as counted in `cloudpulse_scaler_requests_total{method}`. */
+export const SCALER_METHODS = ['IsActive', 'StreamIsActive', 'GetMetricSpec', 'GetMetrics'] as const;
+export type ScalerMethod = (typeof SCALER_METHODS)[number];
+
+/** Why the scaler answered inactive, as counted in `cloudpulse_scaler_inactive_total{reason}`. */
+export const SCALER_INACTIVE_REASONS = ['source_down', 'stale', 'no_forecast', 'no_series'] as const;
+export type ScalerInactiveReason = (typeof SCALER_INACTIVE_REASONS)[number];

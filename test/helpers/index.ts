@@ -5,6 +5,7 @@ export {
   scrapeJob,
   startAlertmanager,
   startNodeExporter,
+  startNodeStack,
   startPrometheus,
   type AlertmanagerOptions,
   type PrometheusOptions,

@@ -7,6 +7,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { findBinary, freePort, ManagedProcess, tempDir } from './processes.js';
+import { waitFor } from './wait.js';
 
 export interface RunningService {
   url: string;
@@ -181,4 +182,24 @@ export async function startAlertmanager(options: AlertmanagerOptions): Promise<R
   const url = `http://127.0.0.1:${port}`;
   await startAndWait(proc, `${url}/-/ready`);
   return { url, port, process: proc, stop: () => proc.stop() };
+}
+
+/**
+ * A node-exporter scraped every second by a Prometheus, returned once Prometheus has enough
+ * scrapes for `rate(node_cpu_seconds_total[5s])`: a live load for the exporter to forecast.
+ */
+export async function startNodeStack(): Promise<{ nodeExporter: RunningService; prometheus: RunningPrometheus }> {
+  const nodeExporter = await startNodeExporter();
+  const prometheus = await startPrometheus({ scrapeConfigs: [scrapeJob('node', [nodeExporter.url])] });
+  await waitFor(
+    async () => {
+      const q = encodeURIComponent('count(rate(node_cpu_seconds_total{mode="idle"}[5s]))');
+      const body = (await (await fetch(`${prometheus.url}/api/v1/query?query=${q}`)).json()) as {
+        data: { result: unknown[] };
+      };
+      return body.data.result.length > 0;
+    },
+    { timeout: 30_000, what: 'node_cpu_seconds_total rates in Prometheus' },
+  );
+  return { nodeExporter, prometheus };
 }

@@ -12,6 +12,10 @@ import { RegistryText } from '../metrics/registry-text.js';
 import { registerSelfMetrics } from '../metrics/self-metrics.js';
 import { AnomalyLog } from '../pipeline/anomaly-log.js';
 import { Pipeline } from '../pipeline/pipeline.js';
+import { registerScalerMetrics } from '../scaler/metrics.js';
+import { ScalerServer, type ScalerTls } from '../scaler/server.js';
+import { tlsServerOptions, type TlsSettings } from '../http/tls.js';
+import type { ScalerView } from '../scaler/view.js';
 import { WorkerShard } from '../pipeline/shard-handle.js';
 import { createSources } from '../sources/index.js';
 import { createLogger, LOG_LEVELS, type LogLevel } from '../util/logger.js';
@@ -24,11 +28,58 @@ export const DEFAULT_LISTEN_ADDRESS = ':9847';
 export const DEFAULT_SHUTDOWN_TIMEOUT = 10;
 
 /** ":9847" -> 0.0.0.0:9847, "127.0.0.1:9847", "[::1]:9847" */
-export function parseListenAddress(text: string): { host: string; port: number } {
+export function parseListenAddress(text: string, flag = '--web.listen-address'): { host: string; port: number } {
   const m = /^(?:\[([^\]]+)\]|([^:]*)):(\d{1,5})$/.exec(text);
   const port = m ? Number(m[3]) : NaN;
-  if (!m || port > 65535) throw new UsageError(`--web.listen-address expects host:port such as :9847, got "${text}"`);
+  if (!m || port > 65535) throw new UsageError(`${flag} expects host:port such as :9847, got "${text}"`);
   return { host: m[1] ?? (m[2] || '0.0.0.0'), port };
+}
+
+/** The store and source state as the KEDA external scaler reads them (and nothing else). */
+export function pipelineScalerView(pipeline: Pipeline, config: Config): ScalerView {
+  const names = config.series.map((s) => s.name);
+  return {
+    entries: () => names,
+    records: (entry) => pipeline.store.records(entry),
+    entryStatus: (entry) => {
+      const s = pipeline.status.get(entry);
+      return s && { up: s.up, simulated: s.simulated };
+    },
+    interval: config.schedule.interval,
+    now: () => pipeline.now(),
+  };
+}
+
+/** The gRPC listener's certificate files, read once at start-up. */
+/** The HTTP side's TLS settings as the gRPC listener takes them. */
+function scalerTlsFromWeb(tls: TlsSettings): ScalerTls {
+  const o = tlsServerOptions(tls);
+  return {
+    cert: o.cert as Buffer,
+    key: o.key as Buffer,
+    ca: o.ca as Buffer | undefined,
+    requireClientCert: tls.clientAuth === 'RequireAndVerifyClientCert' || tls.clientAuth === 'RequireAnyClientCert',
+  };
+}
+
+function readScalerTls(flags: Record<string, unknown>): ScalerTls | undefined {
+  const cert = flags['grpc.tls-cert-file'] as string | undefined;
+  const key = flags['grpc.tls-key-file'] as string | undefined;
+  const ca = flags['grpc.tls-client-ca-file'] as string | undefined;
+  if (!cert && !key && !ca) return undefined;
+  if (!cert || !key) throw new UsageError('--grpc.tls-cert-file and --grpc.tls-key-file go together');
+  const read = (flag: string, path: string) => {
+    try {
+      return readFileSync(path);
+    } catch (err) {
+      throw new UsageError(`--${flag}: cannot read ${path}: ${(err as Error).message}`);
+    }
+  };
+  return {
+    cert: read('grpc.tls-cert-file', cert),
+    key: read('grpc.tls-key-file', key),
+    ca: ca ? read('grpc.tls-client-ca-file', ca) : undefined,
+  };
 }
 
 /** A clock that runs `speed` times faster than real time from `origin` (for demos and tests). */
@@ -47,6 +98,10 @@ Flags:
   --web.listen-address ADDR     address to serve /metrics on (default ${DEFAULT_LISTEN_ADDRESS})
   --web.telemetry-path PATH     path of the metrics (default ${DEFAULT_TELEMETRY_PATH})
   --web.config.file PATH        TLS and basic auth, exporter-toolkit format (see docs/configuration.md)
+  --grpc.listen-address ADDR    serve the KEDA external scaler on this address (default: off)
+  --grpc.tls-cert-file PATH     TLS certificate (PEM) for the gRPC listener; with --grpc.tls-key-file
+  --grpc.tls-key-file PATH      its private key (PEM)
+  --grpc.tls-client-ca-file PATH  require client certificates signed by this CA (PEM)
   --log.level LEVEL             debug, info, warn or error (default info)
   --storage.path DIR            keep fitted models here across restarts (env MODEL_SAVE_PATH)
   --shutdown.timeout SECONDS    on SIGTERM/SIGINT, exit within this long (default ${DEFAULT_SHUTDOWN_TIMEOUT})
@@ -61,6 +116,10 @@ Environment: PROMETHEUS_URL, MODEL_SAVE_PATH, FORECAST_INTERVAL_MINUTES override
         { name: 'web.listen-address', type: 'string' },
         { name: 'web.telemetry-path', type: 'string' },
         { name: 'web.config.file', type: 'string' },
+        { name: 'grpc.listen-address', type: 'string' },
+        { name: 'grpc.tls-cert-file', type: 'string' },
+        { name: 'grpc.tls-key-file', type: 'string' },
+        { name: 'grpc.tls-client-ca-file', type: 'string' },
         { name: 'log.level', type: 'string' },
         { name: 'storage.path', type: 'string' },
         { name: 'shutdown.timeout', type: 'string' },
@@ -81,6 +140,10 @@ Environment: PROMETHEUS_URL, MODEL_SAVE_PATH, FORECAST_INTERVAL_MINUTES override
     const telemetryPath = (flags['web.telemetry-path'] as string | undefined) ?? DEFAULT_TELEMETRY_PATH;
     const pathProblem = telemetryPathProblem(telemetryPath);
     if (pathProblem) throw new UsageError(`--web.telemetry-path: ${pathProblem}`);
+    const grpcAddress = flags['grpc.listen-address'] as string | undefined;
+    const grpcListen = grpcAddress ? parseListenAddress(grpcAddress, '--grpc.listen-address') : undefined;
+    const grpcTls = readScalerTls(flags);
+    if (grpcTls && !grpcListen) throw new UsageError('--grpc.tls-* flags need --grpc.listen-address');
     const file = flags['config.file'] as string | undefined;
     const webConfigFile = flags['web.config.file'] as string | undefined;
     let config: Config;
@@ -153,12 +216,34 @@ Environment: PROMETHEUS_URL, MODEL_SAVE_PATH, FORECAST_INTERVAL_MINUTES override
       await pipeline.stop();
       return 1;
     }
+    let scaler: ScalerServer | undefined;
+    if (grpcListen) {
+      scaler = new ScalerServer({
+        view: pipelineScalerView(pipeline, config),
+        instruments: registerScalerMetrics(registry),
+        logger,
+        // the gRPC flags win; else the same certificates as the HTTP side (--web.config.file)
+        tls: grpcTls ?? (web?.tls ? scalerTlsFromWeb(web.tls) : undefined),
+      });
+      try {
+        await scaler.listen(grpcListen.host, grpcListen.port);
+      } catch (err) {
+        ctx.stderr.write(
+          `cloudpulse: cannot listen on ${grpcListen.host}:${grpcListen.port} (--grpc.listen-address): ${(err as Error).message}\n`,
+        );
+        await app.close();
+        await pipeline.stop();
+        return 1;
+      }
+    }
     logger.info(
       {
         version: VERSION,
         address: `${listen.host}:${listen.port}`,
         tls: web?.tls !== undefined,
         telemetry_path: telemetryPath,
+        grpc_address: grpcListen && `${grpcListen.host}:${grpcListen.port}`,
+        grpc_tls: grpcListen ? grpcTls !== undefined || web?.tls !== undefined : undefined,
         source: config.source.prometheus ? config.source.prometheus.url.replace(/\/\/[^@/]*@/, '//') : 'simulation',
         series: config.series.map((s) => s.name),
         workers: config.schedule.fit_workers,
@@ -188,6 +273,8 @@ Environment: PROMETHEUS_URL, MODEL_SAVE_PATH, FORECAST_INTERVAL_MINUTES override
     // stop taking scrapes, abort queries in flight, stop the shards, flush the anomaly log;
     // whatever is still running after the timeout is abandoned (models are saved after each fit)
     const finished = (async () => {
+      // KEDA sees the scaler go first and falls back while the rest shuts down
+      await scaler?.close();
       await app.close();
       await pipeline.stop();
       await anomalyLog?.flush();

@@ -7,6 +7,8 @@ import { z } from 'zod';
 import { formatDuration, parseDuration } from '../util/duration.js';
 import { DEFAULT_THRESHOLD } from '../detectors/severity.js';
 import { OUTPUT_GROUP_NAMES, type OutputGroup } from '../vocabulary.js';
+import { defaultLeadTime, DEFAULT_POD_STARTUP } from '../scaler/policy.js';
+import { leadSteps } from '../scaling/planner.js';
 
 /** A Prometheus duration string ("5m", "1h30m"), parsed to seconds. */
 export const duration = (what = 'a duration such as "5m" or "1h30m"') =>
@@ -115,6 +117,24 @@ const outputs = z
   })
   .default({ families: [...OUTPUT_GROUP_NAMES] });
 
+/**
+ * `cloudpulse_scale_metric` for the entry's label sets: the capacity planner's scale metric, as
+ * the KEDA external scaler computes it (docs/autoscaling.md). Step limits need the previous value
+ * and are left to the external scaler and the HPA's own behaviour.
+ */
+const scale = z
+  .strictObject({
+    /** default: pod_startup + one HPA sync (15s) + one step */
+    lead_time: duration().optional(),
+    pod_startup: duration().optional(),
+    /** the band whose upper bound is planned on, or "point" for the point forecast; default 0.95 */
+    level: z.union([level, z.literal('point')]).optional(),
+    headroom: z.number().min(0, 'expected a fraction >= 0 such as 0.1').optional(),
+    min: z.number().optional(),
+    max: z.number().optional(),
+  })
+  .optional();
+
 export const seriesEntry = z
   .strictObject({
     name: z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/, 'expected a name made of letters, digits and underscores'),
@@ -136,6 +156,7 @@ export const seriesEntry = z
     /** which simulated metric stands in for this series in simulation mode */
     simulate: z.enum(['cpu', 'memory', 'network']).optional(),
     outputs,
+    scale,
   })
   .superRefine((entry, ctx) => {
     const subset = (key: 'horizons' | 'levels', own: number[], show: (v: number) => string) => {
@@ -150,7 +171,29 @@ export const seriesEntry = z
     };
     subset('horizons', entry.horizons, formatDuration);
     subset('levels', entry.levels, String);
+    if (entry.scale) checkScale(entry as SeriesConfig, ctx);
   });
+
+function checkScale(entry: SeriesConfig, ctx: z.RefinementCtx): void {
+  const s = entry.scale!;
+  const issue = (key: string, message: string) => ctx.addIssue({ code: 'custom', path: ['scale', key], message });
+  if (s.lead_time !== undefined && s.pod_startup !== undefined)
+    issue('pod_startup', 'give lead_time or pod_startup, not both');
+  if (typeof s.level === 'number' && !entry.levels.includes(s.level)) {
+    issue('level', `expected one of the entry's levels (${entry.levels.join(', ')}) or "point", got ${s.level}`);
+  }
+  if (s.min !== undefined && s.max !== undefined && s.min > s.max)
+    issue('max', `expected max >= min (${s.min}), got ${s.max}`);
+  const lead = s.lead_time ?? defaultLeadTime(s.pod_startup ?? DEFAULT_POD_STARTUP, entry.step);
+  const longest = Math.max(...entry.horizons);
+  // in steps, as the forecast is made: the longest horizon rounded to whole steps
+  if (leadSteps(lead, entry.step) > Math.max(1, Math.round(longest / entry.step))) {
+    issue(
+      s.lead_time !== undefined ? 'lead_time' : 'pod_startup',
+      `the lead time (${formatDuration(lead)}) reaches past the longest horizon (${formatDuration(longest)}); add a longer horizon or shorten it`,
+    );
+  }
+}
 
 export const configSchema = z.strictObject({
   source: z

@@ -8,6 +8,8 @@
  */
 import type { SeriesConfig } from '../config/schema.js';
 import { secondsToThreshold } from '../pipeline/threshold.js';
+import { plannerPolicy, settingsFromConfig } from '../scaler/policy.js';
+import { planScaleMetric, type PlannerPolicy } from '../scaling/planner.js';
 import type { Labels } from '../sources/types.js';
 import { formatDuration } from '../util/duration.js';
 import { OWN_LABELS, SERIES_FAMILIES, type OutputGroup } from '../vocabulary.js';
@@ -90,6 +92,8 @@ export class EntryRenderer {
   private readonly horizons: HorizonOutput[];
   /** indexes into the entry's levels that are exported */
   private readonly levels: number[];
+  /** the planner policy of `cloudpulse_scale_metric`, for entries with a `scale` block */
+  private readonly scale?: PlannerPolicy;
 
   constructor(private readonly entry: SeriesConfig) {
     this.groups = new Set(entry.outputs.families);
@@ -103,6 +107,8 @@ export class EntryRenderer {
       .filter((h) => !wantH || wantH.includes(entry.horizons[h.index]));
     const wantL = entry.outputs.levels;
     this.levels = entry.levels.map((_, i) => i).filter((i) => !wantL || wantL.includes(entry.levels[i]));
+    if (entry.scale && this.groups.has('scale'))
+      this.scale = plannerPolicy(settingsFromConfig(entry.scale), entry.step);
   }
 
   /** the label text every output of a series starts with: `series="...",<source labels>` */
@@ -122,6 +128,7 @@ export class EntryRenderer {
       eta: 2 * this.entry.thresholds.length,
       model: 2,
       accuracy: h + h * l,
+      scale: this.scale ? 1 : 0,
     };
     let n = 0;
     for (const g of this.groups) n += counts[g];
@@ -181,6 +188,11 @@ export class EntryRenderer {
           line('cloudpulse_forecast_coverage', `${h.label},level="${key}"`, a.coverage[key]);
         }
       }
+    }
+    if (this.scale && (f || Number.isFinite(s.lastValue))) {
+      // the same planner call as the external scaler makes for this one label set
+      const input = { observed: s.lastValue, step: this.entry.step, forecast: f };
+      line('cloudpulse_scale_metric', '', planScaleMetric(input, this.scale).value);
     }
     return pack(parts);
   }
