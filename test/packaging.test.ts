@@ -111,6 +111,7 @@ describe('the packed exporter', () => {
       'bin/cloudpulse.js',
       'dist/cli/main.js',
       'dist/pipeline/shard-worker.js',
+      'dist/scaler/externalscaler.proto',
       'dist/static/landing.js',
       'dist/static/uPlot.iife.min.js',
       'dist/static/uPlot.min.css',

@@ -2,7 +2,7 @@
 // compile src/ to dist/ with tsc, then write the landing page's static files to dist/static/.
 // Plain JavaScript so the build needs no TypeScript runner.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 
@@ -15,6 +15,9 @@ rmSync(dist, { recursive: true, force: true });
 const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
 const compiled = spawnSync(process.execPath, [tsc, '-p', 'tsconfig.build.json'], { cwd: exporter, stdio: 'inherit' });
 if (compiled.status !== 0) process.exit(compiled.status ?? 1);
+
+// runtime files tsc does not emit: the KEDA external scaler's contract
+copyFileSync(new URL('../src/scaler/externalscaler.proto', import.meta.url), new URL('scaler/externalscaler.proto', dist));
 
 const { buildLandingAssets } = await import(new URL('view/browser/assets.js', dist).href);
 const staticDir = new URL('static/', dist);
