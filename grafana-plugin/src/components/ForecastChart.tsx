@@ -1,5 +1,5 @@
 /** One series: actual line, history band, future fan, anomaly markers and threshold lines, in SVG. */
-import React, { useMemo, useState } from 'react';
+import React, { useId, useMemo, useState } from 'react';
 import { css } from '@emotion/css';
 import { dateTimeFormat, type GrafanaTheme2, type TimeZone } from '@grafana/data';
 import { useStyles2, useTheme2 } from '@grafana/ui';
@@ -35,6 +35,8 @@ export function ForecastChart(props: ForecastChartProps) {
   const theme = useTheme2();
   const styles = useStyles2(getStyles);
   const [hoverTime, setHoverTime] = useState<number | undefined>();
+  // data beyond the time range's start (and lines to the nearest point beyond) stop at the plot's edge
+  const clipId = `cloudpulse-clip-${useId().replace(/[^\w-]/g, '')}`;
   const color = (name: string) => theme.visualization.getColorByName(name);
   const svgHeight = Math.max(40, props.height - (options.showLegend ? LEGEND_HEIGHT : 0) - (title ? 20 : 0));
   const plot = { left: MARGIN.left, right: width - MARGIN.right, top: MARGIN.top, bottom: svgHeight - MARGIN.bottom };
@@ -77,6 +79,17 @@ export function ForecastChart(props: ForecastChartProps) {
         data-plot-right={plot.right}
         className={styles.svg}
       >
+        <defs>
+          <clipPath id={clipId}>
+            <rect
+              data-testid="cloudpulse-clip"
+              x={plot.left}
+              y={plot.top}
+              width={Math.max(0, plot.right - plot.left)}
+              height={Math.max(0, plot.bottom - plot.top)}
+            />
+          </clipPath>
+        </defs>
         <g className={styles.axis}>
           {scales.yTicks.map((v) => (
             <g key={`y${v}`}>
@@ -92,60 +105,62 @@ export function ForecastChart(props: ForecastChartProps) {
             </text>
           ))}
         </g>
-        {options.showBand && band.t.length > 0 && (
-          <g data-testid="cloudpulse-band-group">
-            <path
-              data-testid="cloudpulse-band"
-              d={ribbonPath(band.t, band.lower, band.upper, x, y)}
-              fill={bandColor}
-              fillOpacity={0.22}
+        <g clipPath={`url(#${clipId})`} data-testid="cloudpulse-data">
+          {options.showBand && band.t.length > 0 && (
+            <g data-testid="cloudpulse-band-group">
+              <path
+                data-testid="cloudpulse-band"
+                d={ribbonPath(band.t, band.lower, band.upper, x, y)}
+                fill={bandColor}
+                fillOpacity={0.22}
+              />
+              <path
+                d={linePath(band.t, band.point, x, y)}
+                stroke={bandColor}
+                strokeDasharray="4 3"
+                fill="none"
+                strokeWidth={1}
+              />
+            </g>
+          )}
+          {options.showFan && fan.t.length > 0 && (
+            <g data-testid="cloudpulse-fan-group">
+              <path
+                data-testid="cloudpulse-fan"
+                d={ribbonPath(fan.t, fan.lower, fan.upper, x, y)}
+                fill={fanColor}
+                fillOpacity={0.28}
+              />
+              <path
+                data-testid="cloudpulse-fan-point"
+                d={linePath(fan.t, fan.point, x, y)}
+                stroke={fanColor}
+                strokeDasharray="6 3"
+                fill="none"
+                strokeWidth={1.5}
+              />
+            </g>
+          )}
+          {Number.isFinite(lastSample.t) && fan.t.length > 0 && (
+            <line
+              data-testid="cloudpulse-now"
+              x1={x(lastSample.t)}
+              x2={x(lastSample.t)}
+              y1={plot.top}
+              y2={plot.bottom}
+              className={styles.now}
             />
+          )}
+          {options.showActual && (
             <path
-              d={linePath(band.t, band.point, x, y)}
-              stroke={bandColor}
-              strokeDasharray="4 3"
-              fill="none"
-              strokeWidth={1}
-            />
-          </g>
-        )}
-        {options.showFan && fan.t.length > 0 && (
-          <g data-testid="cloudpulse-fan-group">
-            <path
-              data-testid="cloudpulse-fan"
-              d={ribbonPath(fan.t, fan.lower, fan.upper, x, y)}
-              fill={fanColor}
-              fillOpacity={0.28}
-            />
-            <path
-              data-testid="cloudpulse-fan-point"
-              d={linePath(fan.t, fan.point, x, y)}
-              stroke={fanColor}
-              strokeDasharray="6 3"
+              data-testid="cloudpulse-actual"
+              d={linePath(actual.t, actual.v, x, y)}
+              stroke={actualColor}
               fill="none"
               strokeWidth={1.5}
             />
-          </g>
-        )}
-        {Number.isFinite(lastSample.t) && fan.t.length > 0 && (
-          <line
-            data-testid="cloudpulse-now"
-            x1={x(lastSample.t)}
-            x2={x(lastSample.t)}
-            y1={plot.top}
-            y2={plot.bottom}
-            className={styles.now}
-          />
-        )}
-        {options.showActual && (
-          <path
-            data-testid="cloudpulse-actual"
-            d={linePath(actual.t, actual.v, x, y)}
-            stroke={actualColor}
-            fill="none"
-            strokeWidth={1.5}
-          />
-        )}
+          )}
+        </g>
         {thresholds.map((value) => (
           <line
             key={`th${value}`}
@@ -177,6 +192,7 @@ export function ForecastChart(props: ForecastChartProps) {
           <line x1={x(hoverTime)} x2={x(hoverTime)} y1={plot.top} y2={plot.bottom} className={styles.cursor} />
         )}
         <rect
+          data-testid="cloudpulse-overlay"
           x={plot.left}
           y={plot.top}
           width={Math.max(0, plot.right - plot.left)}
