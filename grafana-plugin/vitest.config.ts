@@ -1,14 +1,5 @@
-import { defineConfig } from 'vitest/config';
+/** The plugin's unit and component tests: the base in .config/, named as a project of the root's vitest. */
+import { mergeConfig } from 'vitest/config';
+import base from './.config/vitest.config.ts';
 
-export default defineConfig({
-  test: {
-    name: 'grafana-plugin',
-    include: ['src/**/*.test.ts', 'src/**/*.test.tsx'],
-    environment: 'jsdom',
-    setupFiles: ['./src/test-setup.ts'],
-    testTimeout: 30_000,
-    // Grafana's ESM builds import CommonJS packages (moment-timezone) by named export, which
-    // Node's loader refuses; letting vite transform them applies the usual interop.
-    server: { deps: { inline: [/@grafana\//] } },
-  },
-});
+export default mergeConfig(base, { test: { name: 'grafana-plugin' } });

@@ -1,8 +1,12 @@
 /**
  * Re-records test/fixtures/panel-frames.json: runs the real exporter on a sped-up simulation
- * (one simulated minute per second, a spike injected into sim-0), lets a real Prometheus scrape it
- * every second, then turns the dashboard's queries (query_range) into the data frames Grafana's
- * Prometheus data source would hand the panel. Needs the Debian package prometheus.
+ * (one simulated minute per second, a spike injected into sim-0), lets an HA pair of real
+ * Prometheus servers (external label replica="a" / "b") scrape it every second, and a third one
+ * federate both without deduplication, as a global Prometheus over an HA pair does. Then it turns
+ * the dashboard's queries (query_range) into the data frames Grafana's Prometheus data source
+ * would hand the panel: `frames` from replica a alone (step 1s), `federated` from the global one,
+ * where every series comes twice, once per replica (step 5s, to keep the file small).
+ * Needs the Debian package prometheus.
  *
  *   npx tsx scripts/record-panel-fixtures.ts [--seconds 150]
  */
@@ -54,8 +58,8 @@ interface FrameDTO {
   fields: Array<{ name: string; type: 'time' | 'number'; values: number[]; labels?: Record<string, string> }>;
 }
 
-async function queryRange(url: string, query: string, start: number, end: number): Promise<FrameDTO[]> {
-  const params = new URLSearchParams({ query, start: String(start), end: String(end), step: '1' });
+async function queryRange(url: string, query: string, start: number, end: number, step = 1): Promise<FrameDTO[]> {
+  const params = new URLSearchParams({ query, start: String(start), end: String(end), step: String(step) });
   const res = await fetch(`${url}/api/v1/query_range?${params}`);
   const body = (await res.json()) as {
     status: string;
@@ -76,7 +80,24 @@ async function main() {
   const secondsFlag = process.argv.indexOf('--seconds');
   const seconds = secondsFlag > 0 ? Number(process.argv[secondsFlag + 1]) : 150;
   const exporter = await startExporter(FIXTURE_CONFIG);
-  const prometheus = await startPrometheus({ scrapeConfigs: [scrapeJob('cloudpulse', [exporter.url])] });
+  const replica = (name: string) =>
+    startPrometheus({
+      configYaml: JSON.stringify({
+        global: { scrape_interval: '1s', evaluation_interval: '1s', external_labels: { replica: name } },
+        scrape_configs: [scrapeJob('cloudpulse', [exporter.url])],
+      }),
+    });
+  const [prometheus, other] = [await replica('a'), await replica('b')];
+  const global = await startPrometheus({
+    scrapeConfigs: [
+      {
+        ...scrapeJob('federate', [prometheus.url, other.url]),
+        honor_labels: true,
+        metrics_path: '/federate',
+        params: { 'match[]': ['{__name__=~"cloudpulse_.+"}'] },
+      },
+    ],
+  });
   const startedAt = Math.floor(Date.now() / 1000);
   console.log(`exporter ${exporter.url}, prometheus ${prometheus.url}; recording ${seconds}s`);
   await new Promise((r) => setTimeout(r, seconds * 1000));
@@ -86,22 +107,30 @@ async function main() {
     what: 'forecasts in Prometheus',
   });
   const frames: FrameDTO[] = [];
+  const federated: FrameDTO[] = [];
   for (const [refId, query] of Object.entries(PANEL_QUERIES)) {
     for (const frame of await queryRange(prometheus.url, query, startedAt, end)) frames.push({ ...frame, refId });
+    for (const frame of await queryRange(global.url, query, startedAt, end, 5)) federated.push({ ...frame, refId });
   }
+  const replicas = new Set(federated.map((f) => f.fields[1].labels?.replica));
+  if (replicas.size !== 2) throw new Error(`federated frames come from replicas ${[...replicas]}, not a and b`);
   const anomalous = frames.filter(
     (f) => f.fields[1].labels?.__name__ === 'cloudpulse_anomaly_severity' && f.fields[1].values.some((v) => v > 0),
   );
   const out = fileURLToPath(new URL('../test/fixtures/panel-frames.json', import.meta.url));
   const fixture = {
     recorded: new Date().toISOString(),
-    how: 'scripts/record-panel-fixtures.ts: real exporter (simulation, speed 60) scraped every 1s by real Prometheus; query_range step 1s',
+    how: 'scripts/record-panel-fixtures.ts: real exporter (simulation, speed 60) scraped every 1s by an HA pair of real Prometheus servers (replica a, b); frames: replica a, query_range step 1s; federated: a global Prometheus federating both, step 5s',
     queries: PANEL_QUERIES,
     config: FIXTURE_CONFIG,
+    range: { from: startedAt, to: end },
     frames,
+    federated,
   };
   writeFileSync(out, JSON.stringify(fixture) + '\n');
-  console.log(`${frames.length} frames, ${anomalous.length} series with anomalies, written to ${out}`);
+  console.log(
+    `${frames.length} frames (${federated.length} federated), ${anomalous.length} series with anomalies, written to ${out}`,
+  );
   await stopAll();
 }
 

@@ -1,11 +1,13 @@
 /**
- * After `vite build`: copy plugin.json (with version and date filled in), README and logo into
- * dist/, then zip dist/ as <plugin id>/ — the layout `grafana cli plugins install --pluginUrl` and
- * the plugin validator expect.
+ * After `vite build`: copy plugin.json (with version and date filled in), README, CHANGELOG and
+ * images into dist/ (create-plugin's webpack config does this with its copy plugin), check that
+ * Grafana can load the result, then zip dist/ as <plugin id>/, the layout
+ * `grafana cli plugins install --pluginUrl` and the plugin validator expect.
  */
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { GRAFANA_PROVIDED } from '../.config/bundler/externals.ts';
 
 const root = resolve(import.meta.dirname, '..');
 const dist = join(root, 'dist');
@@ -19,7 +21,7 @@ if (!existsSync(join(dist, 'module.js'))) throw new Error(`${dist}/module.js is 
 writeFileSync(join(dist, 'plugin.json'), pluginJson);
 copyFileSync(join(root, 'README.md'), join(dist, 'README.md'));
 mkdirSync(join(dist, 'img'), { recursive: true });
-copyFileSync(join(root, 'img/logo.svg'), join(dist, 'img/logo.svg'));
+copyFileSync(join(root, 'src/img/logo.svg'), join(dist, 'img/logo.svg'));
 // the screenshot the browser test takes (docs/img/panel-dark.png), shown by README and the catalogue
 copyFileSync(join(root, '../docs/img/panel-dark.png'), join(dist, 'img/screenshot.png'));
 for (const optional of ['CHANGELOG.md', 'LICENSE']) {
@@ -63,5 +65,12 @@ function checkDist(): void {
   const module = readFileSync(join(dist, 'module.js'), 'utf8');
   if (!/define\.amd/.test(module)) problems.push("module.js has no AMD branch for Grafana's loader");
   if (/jsx-dev-runtime/.test(module)) problems.push('module.js uses the development JSX runtime');
+  const amd = /define\(\[([^\]]*)\]/.exec(module);
+  const deps = amd ? [...amd[1].matchAll(/[`'"]([^`'"]+)[`'"]/g)].map((m) => m[1]) : [];
+  const provided = new Set<string>(['exports', 'require', 'module', ...GRAFANA_PROVIDED]);
+  for (const dep of deps)
+    if (!provided.has(dep)) problems.push(`module.js needs ${dep}, which Grafana does not provide`);
+  // React's element tags: a bundled JSX runtime (or React) makes elements for one React major only
+  if (/react\.(transitional\.)?element/.test(module)) problems.push('module.js bundles a React JSX runtime');
   if (problems.length) throw new Error(`dist/ is not a loadable plugin:\n- ${problems.join('\n- ')}`);
 }

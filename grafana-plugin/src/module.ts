@@ -48,5 +48,11 @@ export const plugin = new PanelPlugin<ForecastPanelOptions>(ForecastPanel).setPa
           { value: 'multiples', label: 'Small multiples' },
         ],
       },
+    })
+    .addTextInput({
+      path: 'replicaLabels',
+      name: 'Replica labels',
+      description: 'Series that differ only in these labels are copies from HA Prometheus replicas; one is kept',
+      defaultValue: D.replicaLabels,
     }),
 );

@@ -1,4 +1,6 @@
 /** The panel's options, as set in the panel editor (see module.ts for labels and defaults). */
+import { DEFAULT_REPLICA_LABELS } from './utils/dedupe';
+
 export type Layout = 'picker' | 'multiples';
 
 export interface ForecastPanelOptions {
@@ -17,6 +19,8 @@ export interface ForecastPanelOptions {
   /** horizontal lines, comma-separated values, e.g. "0.9, 0.95" */
   thresholds: string;
   layout: Layout;
+  /** labels that tell HA Prometheus replicas apart, comma-separated; copies of a series are dropped */
+  replicaLabels: string;
 }
 
 export const DEFAULT_OPTIONS: ForecastPanelOptions = {
@@ -32,4 +36,5 @@ export const DEFAULT_OPTIONS: ForecastPanelOptions = {
   fanColor: 'purple',
   thresholds: '',
   layout: 'picker',
+  replicaLabels: DEFAULT_REPLICA_LABELS.join(', '),
 };

@@ -1,5 +1,5 @@
 /** One series: actual line, history band, future fan, anomaly markers and threshold lines, in SVG. */
-import React, { useMemo, useState } from 'react';
+import React, { useId, useMemo, useState } from 'react';
 import { css } from '@emotion/css';
 import { dateTimeFormat, type GrafanaTheme2, type TimeZone } from '@grafana/data';
 import { useStyles2, useTheme2 } from '@grafana/ui';
@@ -8,10 +8,11 @@ import {
   severityName,
   valueNear,
   type ChartModel,
+  type Ribbon,
   type TimeSeries,
 } from '../../../exporter/src/view/index.js';
 import { linePath, ribbonPath } from '../utils/paths';
-import { linearScale, niceTicks, padRange, timeTicks } from '../utils/scale';
+import { linearScale, niceTicks, padRange, timeTicks, type Scale } from '../utils/scale';
 import type { ForecastPanelOptions } from '../types';
 import { ChartLegend } from './ChartLegend';
 
@@ -35,9 +36,17 @@ export function ForecastChart(props: ForecastChartProps) {
   const theme = useTheme2();
   const styles = useStyles2(getStyles);
   const [hoverTime, setHoverTime] = useState<number | undefined>();
+  // data beyond the time range's start (and lines to the nearest point beyond) stop at the plot's edge
+  const clipId = `cloudpulse-clip-${useId().replace(/[^\w-]/g, '')}`;
   const color = (name: string) => theme.visualization.getColorByName(name);
   const svgHeight = Math.max(40, props.height - (options.showLegend ? LEGEND_HEIGHT : 0) - (title ? 20 : 0));
   const plot = { left: MARGIN.left, right: width - MARGIN.right, top: MARGIN.top, bottom: svgHeight - MARGIN.bottom };
+  const plotRect = {
+    x: plot.left,
+    y: plot.top,
+    width: Math.max(0, plot.right - plot.left),
+    height: Math.max(0, plot.bottom - plot.top),
+  };
 
   const scales = useMemo(() => {
     const shown = [...model.y];
@@ -77,6 +86,11 @@ export function ForecastChart(props: ForecastChartProps) {
         data-plot-right={plot.right}
         className={styles.svg}
       >
+        <defs>
+          <clipPath id={clipId}>
+            <rect data-testid="cloudpulse-clip" {...plotRect} />
+          </clipPath>
+        </defs>
         <g className={styles.axis}>
           {scales.yTicks.map((v) => (
             <g key={`y${v}`}>
@@ -92,60 +106,33 @@ export function ForecastChart(props: ForecastChartProps) {
             </text>
           ))}
         </g>
-        {options.showBand && band.t.length > 0 && (
-          <g data-testid="cloudpulse-band-group">
-            <path
-              data-testid="cloudpulse-band"
-              d={ribbonPath(band.t, band.lower, band.upper, x, y)}
-              fill={bandColor}
-              fillOpacity={0.22}
+        <g clipPath={`url(#${clipId})`} data-testid="cloudpulse-data">
+          {options.showBand && band.t.length > 0 && (
+            <RibbonGroup name="band" ribbon={band} x={x} y={y} color={bandColor} opacity={0.22} dash="4 3" width={1} />
+          )}
+          {options.showFan && fan.t.length > 0 && (
+            <RibbonGroup name="fan" ribbon={fan} x={x} y={y} color={fanColor} opacity={0.28} dash="6 3" width={1.5} />
+          )}
+          {Number.isFinite(lastSample.t) && fan.t.length > 0 && (
+            <line
+              data-testid="cloudpulse-now"
+              x1={x(lastSample.t)}
+              x2={x(lastSample.t)}
+              y1={plot.top}
+              y2={plot.bottom}
+              className={styles.now}
             />
+          )}
+          {options.showActual && (
             <path
-              d={linePath(band.t, band.point, x, y)}
-              stroke={bandColor}
-              strokeDasharray="4 3"
-              fill="none"
-              strokeWidth={1}
-            />
-          </g>
-        )}
-        {options.showFan && fan.t.length > 0 && (
-          <g data-testid="cloudpulse-fan-group">
-            <path
-              data-testid="cloudpulse-fan"
-              d={ribbonPath(fan.t, fan.lower, fan.upper, x, y)}
-              fill={fanColor}
-              fillOpacity={0.28}
-            />
-            <path
-              data-testid="cloudpulse-fan-point"
-              d={linePath(fan.t, fan.point, x, y)}
-              stroke={fanColor}
-              strokeDasharray="6 3"
+              data-testid="cloudpulse-actual"
+              d={linePath(actual.t, actual.v, x, y)}
+              stroke={actualColor}
               fill="none"
               strokeWidth={1.5}
             />
-          </g>
-        )}
-        {Number.isFinite(lastSample.t) && fan.t.length > 0 && (
-          <line
-            data-testid="cloudpulse-now"
-            x1={x(lastSample.t)}
-            x2={x(lastSample.t)}
-            y1={plot.top}
-            y2={plot.bottom}
-            className={styles.now}
-          />
-        )}
-        {options.showActual && (
-          <path
-            data-testid="cloudpulse-actual"
-            d={linePath(actual.t, actual.v, x, y)}
-            stroke={actualColor}
-            fill="none"
-            strokeWidth={1.5}
-          />
-        )}
+          )}
+        </g>
         {thresholds.map((value) => (
           <line
             key={`th${value}`}
@@ -177,10 +164,8 @@ export function ForecastChart(props: ForecastChartProps) {
           <line x1={x(hoverTime)} x2={x(hoverTime)} y1={plot.top} y2={plot.bottom} className={styles.cursor} />
         )}
         <rect
-          x={plot.left}
-          y={plot.top}
-          width={Math.max(0, plot.right - plot.left)}
-          height={Math.max(0, plot.bottom - plot.top)}
+          data-testid="cloudpulse-overlay"
+          {...plotRect}
           fill="transparent"
           onMouseMove={onMove}
           onMouseLeave={() => setHoverTime(undefined)}
@@ -221,6 +206,39 @@ export function ForecastChart(props: ForecastChartProps) {
         />
       )}
     </div>
+  );
+}
+
+interface RibbonGroupProps {
+  name: 'band' | 'fan';
+  ribbon: Ribbon;
+  x: Scale;
+  y: Scale;
+  color: string;
+  opacity: number;
+  dash: string;
+  width: number;
+}
+
+/** A band (filled between lower and upper) with its point forecast dashed along it. */
+function RibbonGroup({ name, ribbon, x, y, color, opacity, dash, width }: RibbonGroupProps) {
+  return (
+    <g data-testid={`cloudpulse-${name}-group`}>
+      <path
+        data-testid={`cloudpulse-${name}`}
+        d={ribbonPath(ribbon.t, ribbon.lower, ribbon.upper, x, y)}
+        fill={color}
+        fillOpacity={opacity}
+      />
+      <path
+        data-testid={`cloudpulse-${name}-point`}
+        d={linePath(ribbon.t, ribbon.point, x, y)}
+        stroke={color}
+        strokeDasharray={dash}
+        fill="none"
+        strokeWidth={width}
+      />
+    </g>
   );
 }
 

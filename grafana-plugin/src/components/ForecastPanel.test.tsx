@@ -47,18 +47,23 @@ function framesFor(i: number, parts = { point: true, bands: true, anomalies: tru
   return frames;
 }
 
+/** The dashboard's time range, in seconds; by default the span the frames were queried over. */
+const queried = { from: times[0], to: times[times.length - 1] };
+
 function renderPanel(
   series: DataFrame[],
   options: Partial<ForecastPanelOptions> = {},
   mode: 'dark' | 'light' = 'dark',
+  range = queried,
 ) {
+  const timeRange = {
+    from: dateTime(range.from * 1000),
+    to: dateTime(range.to * 1000),
+    raw: { from: 'now-1h', to: 'now' },
+  };
   const props = {
     id: 1,
-    data: {
-      series,
-      state: LoadingState.Done,
-      timeRange: { from: dateTime(0), to: dateTime(0), raw: { from: 'now-1h', to: 'now' } },
-    },
+    data: { series, state: LoadingState.Done, timeRange },
     options: { ...DEFAULT_OPTIONS, ...options },
     width: 640,
     height: 320,
@@ -67,7 +72,7 @@ function renderPanel(
     title: 'test',
     transparent: false,
     renderCounter: 0,
-    timeRange: { from: dateTime(0), to: dateTime(0), raw: { from: 'now-1h', to: 'now' } },
+    timeRange,
     eventBus: undefined,
     onOptionsChange: () => {},
     onFieldConfigChange: () => {},
@@ -83,6 +88,14 @@ function renderPanel(
       </ThemeContext.Provider>,
     ),
   };
+}
+
+/** The chart's time axis and a function from time to x. */
+function axis() {
+  const svg = screen.getByTestId('cloudpulse-svg');
+  const [xMin, xMax] = [Number(svg.dataset.xMin), Number(svg.dataset.xMax)];
+  const [left, right] = [Number(svg.dataset.plotLeft), Number(svg.dataset.plotRight)];
+  return { xMin, xMax, left, right, xOf: (t: number) => left + ((t - xMin) / (xMax - xMin)) * (right - left) };
 }
 
 /** x of the first point of an SVG path's data. */
@@ -154,8 +167,8 @@ describe('ForecastPanel', () => {
   });
 
   it('shows value, forecast, band and score in the tooltip', () => {
-    const { container } = renderPanel(framesFor(0));
-    const overlay = container.querySelector('svg rect')!;
+    renderPanel(framesFor(0));
+    const overlay = screen.getByTestId('cloudpulse-overlay');
     overlay.getBoundingClientRect = () => ({ left: 0, width: 1000, top: 0, height: 100 }) as DOMRect;
     const svg = screen.getByTestId('cloudpulse-svg');
     const [xMin, xMax] = [Number(svg.dataset.xMin), Number(svg.dataset.xMax)];
@@ -165,6 +178,63 @@ describe('ForecastPanel', () => {
     expect(text).toContain('Score 0.99');
     expect(text).toContain('Anomaly high');
     expect(text).toMatch(/Forecast 1[0-9]/);
+  });
+
+  it("runs the time axis from the dashboard range's start to the end of the fan", () => {
+    const last = times[times.length - 1];
+    renderPanel(framesFor(0), {}, 'dark', { from: times[0] - 1800, to: last + 30 });
+    const { xMin, xMax, xOf } = axis();
+    expect([xMin, xMax]).toEqual([times[0] - 1800, last + 3600]);
+    expect(firstX(screen.getByTestId('cloudpulse-actual').getAttribute('d')!)).toBeCloseTo(xOf(times[0]), 0);
+  });
+
+  it('keeps the range end when it lies beyond the fan, and leaves hidden parts out of the axis', () => {
+    const last = times[times.length - 1];
+    const { unmount } = renderPanel(framesFor(0), {}, 'dark', { from: times[0], to: last + 7200 });
+    expect(axis().xMax).toBe(last + 7200);
+    unmount();
+    renderPanel(framesFor(0), { showFan: false, showBand: false }, 'dark', { from: times[0], to: last });
+    expect(axis().xMax).toBe(last);
+  });
+
+  it('drops what lies before the range start and clips lines at the plot edge', () => {
+    renderPanel(framesFor(0), {}, 'dark', { from: times[10] - 30, to: times[times.length - 1] });
+    const { xMin, left } = axis();
+    expect(xMin).toBe(times[10] - 30);
+    // the anomaly at times[7] is out of range; the one at times[12] stays
+    expect(screen.getAllByTestId('cloudpulse-marker').map((m) => Number(m.dataset.time))).toEqual([times[12]]);
+    // the line starts at the last sample before the range (off the plot), clipped to the plot
+    const actual = allX(screen.getByTestId('cloudpulse-actual').getAttribute('d')!);
+    expect(actual[0]).toBeLessThan(left);
+    expect(actual[1]).toBeGreaterThan(left);
+    const clip = screen.getByTestId('cloudpulse-clip');
+    expect(Number(clip.getAttribute('x'))).toBe(left);
+    expect(screen.getByTestId('cloudpulse-data').getAttribute('clip-path')).toBe(
+      `url(#${clip.parentElement!.getAttribute('id')})`,
+    );
+  });
+
+  it('draws copies from an HA Prometheus pair once, from one replica', () => {
+    const withReplica = (frames: DataFrame[], replica: string, shift: number) =>
+      frames.map((f) => {
+        const value = f.fields[1];
+        return {
+          ...f,
+          fields: [
+            f.fields[0],
+            { ...value, labels: { ...value.labels, replica }, values: value.values.map((v: number) => v + shift) },
+          ],
+        };
+      });
+    // replica b's copies differ (as two scrapes of the same target can); a is kept on a tie
+    const { unmount } = renderPanel([...withReplica(framesFor(0), 'b', 0.5), ...withReplica(framesFor(0), 'a', 0)]);
+    expect(screen.queryByTestId('cloudpulse-picker')).toBeNull();
+    const drawn = () =>
+      ['cloudpulse-actual', 'cloudpulse-band', 'cloudpulse-fan'].map((id) => screen.getByTestId(id).getAttribute('d'));
+    const pair = drawn();
+    unmount();
+    renderPanel(framesFor(0));
+    expect(pair).toEqual(drawn());
   });
 
   it('takes its colours from the theme', () => {

@@ -1,13 +1,18 @@
-/** The panel: matches the query's frames into series, then draws one chart (picker) or all (small multiples). */
+/**
+ * The panel: reads the query's frames, drops copies from HA replicas, matches them into series, and
+ * draws one chart (picker) or all (small multiples) on the dashboard's time range.
+ */
 import React, { useMemo, useState } from 'react';
 import { css } from '@emotion/css';
 import { formattedValueToString, getValueFormat, type GrafanaTheme2, type PanelProps } from '@grafana/data';
 import { PanelDataErrorView } from '@grafana/runtime';
 import { Select, useStyles2 } from '@grafana/ui';
 import { buildChartModel, horizonSeconds } from '../../../exporter/src/view/index.js';
+import { dedupeReplicas, parseReplicaLabels } from '../utils/dedupe';
 import { framesToSeries } from '../utils/frames';
 import { matchSeries, type MatchedSeries } from '../utils/match';
 import { parseThresholds } from '../utils/thresholds';
+import { fitToRange, rangeSeconds } from '../utils/timeRange';
 import type { ForecastPanelOptions } from '../types';
 import { ForecastChart } from './ForecastChart';
 
@@ -16,9 +21,13 @@ const MIN_MULTIPLE_HEIGHT = 140;
 const MULTIPLES_GAP = 8;
 
 export function ForecastPanel(props: PanelProps<ForecastPanelOptions>) {
-  const { data, options, width, height, timeZone, fieldConfig, id } = props;
+  const { data, options, width, height, timeZone, timeRange, fieldConfig, id } = props;
   const styles = useStyles2(getStyles);
-  const { matched } = useMemo(() => matchSeries(framesToSeries(data.series)), [data.series]);
+  const { matched } = useMemo(
+    () => matchSeries(dedupeReplicas(framesToSeries(data.series), parseReplicaLabels(options.replicaLabels)).series),
+    [data.series, options.replicaLabels],
+  );
+  const range = useMemo(() => rangeSeconds(timeRange), [timeRange]);
   const [picked, setPicked] = useState<string | undefined>();
   const thresholds = useMemo(() => parseThresholds(options.thresholds), [options.thresholds]);
   const unit = fieldConfig?.defaults?.unit;
@@ -37,7 +46,11 @@ export function ForecastPanel(props: PanelProps<ForecastPanelOptions>) {
   const chartFor = (series: MatchedSeries, chartHeight: number, title?: string) => (
     <ForecastChart
       key={series.key}
-      model={buildChartModel(series, { level: options.level, horizon: horizonSeconds(options.historyHorizon ?? '') })}
+      model={fitToRange(
+        buildChartModel(series, { level: options.level, horizon: horizonSeconds(options.historyHorizon ?? '') }),
+        range,
+        { actual: options.showActual, band: options.showBand, fan: options.showFan, anomalies: options.showAnomalies },
+      )}
       score={series.anomalies.score}
       options={options}
       thresholds={thresholds}

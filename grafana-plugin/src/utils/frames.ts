@@ -6,6 +6,8 @@ export interface LabeledSeries {
   metric: string;
   /** labels without `__name__` */
   labels: Record<string, string>;
+  /** whether `metric` is a metric name (from `__name__` or a dataplane field), not a frame's name */
+  named: boolean;
   refId?: string;
   t: number[];
   v: number[];
@@ -25,8 +27,10 @@ export function framesToSeries(frames: DataFrame[]): LabeledSeries[] {
     for (const field of frame.fields) {
       if (field.type !== FieldType.number) continue;
       const { __name__: labelName, ...labels } = field.labels ?? {};
-      const metric = labelName ?? (field.name && field.name !== 'Value' ? field.name : (frame.name ?? ''));
-      out.push({ metric, labels, refId: frame.refId, t, v: Array.from(field.values as ArrayLike<unknown>, toNumber) });
+      const fieldName = field.name && field.name !== 'Value' ? field.name : undefined;
+      const metric = labelName ?? fieldName ?? frame.name ?? '';
+      const values = Array.from(field.values as ArrayLike<unknown>, toNumber);
+      out.push({ metric, named: (labelName ?? fieldName) !== undefined, labels, refId: frame.refId, t, v: values });
     }
   }
   return out;

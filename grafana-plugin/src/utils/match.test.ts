@@ -17,8 +17,26 @@ describe('framesToSeries', () => {
       ],
     });
     const [a, b] = framesToSeries([promFrame('up', { job: 'x' }, [[30, 1]]), dataplane]);
-    expect(a).toEqual({ metric: 'up', labels: { job: 'x' }, refId: 'A', t: [30], v: [1] });
-    expect(b).toMatchObject({ metric: 'cloudpulse_actual', labels: { series: 'cpu' }, refId: 'B', t: [60], v: [0.5] });
+    expect(a).toEqual({ metric: 'up', named: true, labels: { job: 'x' }, refId: 'A', t: [30], v: [1] });
+    expect(b).toMatchObject({
+      metric: 'cloudpulse_actual',
+      named: true,
+      labels: { series: 'cpu' },
+      refId: 'B',
+      t: [60],
+      v: [0.5],
+    });
+  });
+
+  it('marks an expression result without a metric name as nameless', () => {
+    const expression = toDataFrame({
+      refId: 'F',
+      fields: [
+        { name: 'Time', type: FieldType.time, values: [60_000] },
+        { name: 'Value', type: FieldType.number, values: [0.5], labels: { instance: 'a' } },
+      ],
+    });
+    expect(framesToSeries([expression])[0]).toMatchObject({ metric: '', named: false, labels: { instance: 'a' } });
   });
 });
 

@@ -1,4 +1,4 @@
-/** jsdom lacks a few browser APIs that @grafana/ui touches when it loads. */
+/** jsdom lacks a few browser APIs that @grafana/ui touches when it loads (create-plugin's jest-setup, for vitest). */
 import { afterEach } from 'vitest';
 import { cleanup } from '@testing-library/react';
 
