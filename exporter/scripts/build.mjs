@@ -17,7 +17,10 @@ const compiled = spawnSync(process.execPath, [tsc, '-p', 'tsconfig.build.json'],
 if (compiled.status !== 0) process.exit(compiled.status ?? 1);
 
 // runtime files tsc does not emit: the KEDA external scaler's contract
-copyFileSync(new URL('../src/scaler/externalscaler.proto', import.meta.url), new URL('scaler/externalscaler.proto', dist));
+copyFileSync(
+  new URL('../src/scaler/externalscaler.proto', import.meta.url),
+  new URL('scaler/externalscaler.proto', dist),
+);
 
 const { buildLandingAssets } = await import(new URL('view/browser/assets.js', dist).href);
 const staticDir = new URL('static/', dist);
