@@ -14,3 +14,4 @@ export {
   type ScrapeConfig,
 } from './stack.js';
 export { startWebhookReceiver, type WebhookReceiver } from './webhook.js';
+export { startFakePrometheus, type FakePrometheus, type FakeSeries } from './fake-prometheus.js';
