@@ -7,10 +7,10 @@
  * (the embedded simulation with 3,334 instances x 3 entries) with a real Prometheus scraping the
  * exporter every 15 s, and reads `up` and `scrape_duration_seconds` from it.
  *
- * Usage: tsx bench/scale.ts [--scenarios load-1k,load-10k,...] [--steady SECONDS] [--data DIR]
+ * Usage: tsx bench/scale.ts [--scenarios load-1k,load-10k,...] [--steady SECONDS] [--data DIR [--prepare-only]]
  * Prints a table and writes bench/results/scale.json.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -208,11 +208,14 @@ async function runScenario(s: Scenario, promUrl: string | undefined, dataDir: st
 }
 
 async function main() {
+  // --data DIR keeps the TSDB for later runs (its data reaches 3 hours past its creation)
   const dataDir = arg('data', join(tempDir('bench-scale'), 'tsdb'));
   const needsData = SCENARIOS.some((n) => n !== 'simulation-10k');
   let prom: Awaited<ReturnType<typeof startPrometheus>> | undefined;
   if (needsData) {
-    if (!process.argv.includes('--data')) await prepareData(dataDir);
+    if (!existsSync(dataDir) || blockCount(dataDir) === 0) await prepareData(dataDir);
+    else console.error(`reusing the TSDB in ${dataDir} (${blockCount(dataDir)} blocks)`);
+    if (process.argv.includes('--prepare-only')) return;
     prom = await startPrometheus(dataDir);
   }
   const results = [];
