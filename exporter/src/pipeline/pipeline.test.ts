@@ -172,6 +172,22 @@ describe('pipeline', () => {
     for (const r of records(b.pipeline)) expect(Array.from(r.forecast!.point).every(Number.isFinite)).toBe(true);
   });
 
+  it('refits a series whose stored model file is unreadable, and counts it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cloudpulse-store-'));
+    const cfg = config();
+    const a = testPipeline(cfg, { storagePath: dir });
+    await a.cycle();
+    const file = readdirSync(join(dir, 'models'))[0];
+    writeFileSync(join(dir, 'models', file), '{"key": "cpu{...');
+
+    const b = testPipeline(cfg, { storagePath: dir });
+    await b.cycle();
+    expect(b.pipeline.restoreCounts).toEqual({ restored: 1, refitted: 1 });
+    expect(b.calls.seriesErrors).toEqual([['cpu', 'restore']]);
+    expect(b.calls.fits).toBe(1);
+    expect([...b.pipeline.store.records()].every((r) => r.forecast)).toBe(true);
+  });
+
   it('judges staleness in steps: a 1h step is not churn between its samples', async () => {
     const cfg = config(
       '',

@@ -230,7 +230,12 @@ export class Shard {
   }
 
   private restore(unit: SeriesUnit): void {
-    const stored = this.o.modelStore?.load(unit.key);
+    let unreadable = false;
+    const stored = this.o.modelStore?.load(unit.key, (file, err) => {
+      unreadable = true;
+      this.eventsFor(unit.entry.name).error(unit.key, 'restore', `unreadable stored model ${file}: ${err.message}`);
+    });
+    if (unreadable) this.events.push({ kind: 'restored', entry: unit.entry.name, key: unit.key, ok: false });
     if (!stored) return;
     const ok = unit.restore(stored, this.now);
     this.events.push({ kind: 'restored', entry: unit.entry.name, key: unit.key, ok });
