@@ -1,16 +1,17 @@
 /**
  * GET /metrics (or --web.telemetry-path): the store's pre-rendered per-series lines followed by
  * the self-metrics. Nothing is computed per series at scrape time. OpenMetrics when the scraper
- * asks for it, the 0.0.4 text format otherwise; gzip when accepted, compressed on libuv's thread
- * pool so the event loop stays free for other scrapes and for the pipeline.
+ * asks for it, the 0.0.4 text format otherwise.
+ *
+ * gzip when accepted. The per-series part (tens of MB at 10,000 series) is compressed once per
+ * change of the store, on libuv's thread pool, and kept; each scrape compresses only the small
+ * self-metrics and splices them on (util/gzip-prefix.ts), so a scrape between two changes costs
+ * a memory copy and the client still gets one ordinary gzip stream.
  */
-import { promisify } from 'node:util';
-import { gzip } from 'node:zlib';
 import type { FastifyInstance } from 'fastify';
+import { deflatePrefix, gzipWithPrefix, type DeflatedPrefix } from '../../util/gzip-prefix.js';
 import type { SeriesStoreReader } from '../../store/series-store.js';
 import type { RegistryText } from '../../metrics/registry-text.js';
-
-const gzipAsync = promisify(gzip);
 
 export const TEXT_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
 export const OPENMETRICS_CONTENT_TYPE = 'application/openmetrics-text; version=1.0.0; charset=utf-8';
@@ -41,18 +42,35 @@ export interface MetricsRouteOptions {
   path?: string;
 }
 
+/** The store's per-series part, compressed, for one store version (once however many scrape). */
+class CompressedSeries {
+  private cached?: { version: number; body: Promise<DeflatedPrefix> };
+
+  constructor(private readonly store: SeriesStoreReader) {}
+
+  get(): Promise<DeflatedPrefix> {
+    const version = this.store.version;
+    if (this.cached?.version !== version) {
+      const body = deflatePrefix(this.store.exposition());
+      this.cached = { version, body };
+      body.catch(() => (this.cached = undefined));
+    }
+    return this.cached.body;
+  }
+}
+
 export default async function metricsRoute(app: FastifyInstance, opts: MetricsRouteOptions) {
+  const compressed = new CompressedSeries(opts.store);
   app.get(opts.path ?? '/metrics', async (req, reply) => {
     const openMetrics = wantsOpenMetrics(req.headers.accept);
-    const series = opts.store.exposition();
-    const self = Buffer.from(await opts.registry.render(openMetrics));
-    const body = Buffer.concat([series, self]);
     reply.header('content-type', openMetrics ? OPENMETRICS_CONTENT_TYPE : TEXT_CONTENT_TYPE);
     reply.header('vary', 'accept, accept-encoding');
     if (acceptsGzip(req.headers['accept-encoding'])) {
+      const [series, self] = await Promise.all([compressed.get(), opts.registry.render(openMetrics)]);
       reply.header('content-encoding', 'gzip');
-      return reply.send(await gzipAsync(body, { level: 1 }));
+      return reply.send(await gzipWithPrefix(series, Buffer.from(self)));
     }
-    return reply.send(body);
+    const self = Buffer.from(await opts.registry.render(openMetrics));
+    return reply.send(Buffer.concat([opts.store.exposition(), self]));
   });
 }
