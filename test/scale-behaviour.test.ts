@@ -44,7 +44,9 @@ series:
         waitingFirstFit: number;
         warmingUp: number;
       };
-      if (status.series === 501 && status.forecasting === 501 && status.warmingUp === 0 && latencies.length >= 5) break;
+      // /metrics may trail the store by a few seconds while it changes (docs/metrics.md)
+      const published = samples(text, 'cloudpulse_forecast').length === 2 * 167 * 4;
+      if (status.forecasting === 501 && status.warmingUp === 0 && published && latencies.length >= 5) break;
       await sleep(1000);
     }
     expect(samples(text, 'cloudpulse_series_tracked').reduce((a, s) => a + s.value, 0)).toBe(501);

@@ -6,6 +6,7 @@ import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions
 import type { TLSSocket } from 'node:tls';
 import type { SeriesConfig } from '../config/schema.js';
 import type { RegistryText } from '../metrics/registry-text.js';
+import type { PublishOptions } from '../store/published-exposition.js';
 import type { SeriesStoreReader } from '../store/series-store.js';
 import type { Logger } from '../util/logger.js';
 import { installAuth } from './auth.js';
@@ -54,6 +55,8 @@ export interface AppOptions {
   web?: WebConfig;
   /** where the exposition is served (--web.telemetry-path, default /metrics) */
   telemetryPath?: string;
+  /** freshness of the published per-series part (defaults suit production; tests use 0) */
+  publish?: PublishOptions;
 }
 
 export async function buildApp(o: AppOptions): Promise<FastifyInstance> {
@@ -94,7 +97,7 @@ export async function buildApp(o: AppOptions): Promise<FastifyInstance> {
     rateLimit: o.web?.rateLimit,
     openPaths: HEALTH_PATHS,
   });
-  await app.register(metricsRoute, { store: o.store, registry: o.registry, path: telemetryPath });
+  await app.register(metricsRoute, { store: o.store, registry: o.registry, path: telemetryPath, publish: o.publish });
   await app.register(healthRoutes, { ready: o.ready });
   await app.register(apiRoutes, {
     store: o.store,

@@ -20,12 +20,18 @@ export interface SeriesStoreReader {
   readonly forecasting: number;
   /** the per-series families as exposition text, concatenated */
   exposition(): Buffer;
+  /** the same, assembled in slices with `pause` between them */
+  assemble(pause: () => Promise<void>): Promise<Buffer>;
+  onChange(listener: () => void): void;
   /** increments on every change */
   readonly version: number;
 }
 
 export class SeriesStore implements SeriesStoreReader {
   private readonly byKey = new Map<string, SeriesRecord>();
+  /** each record's exposition cut into one view per family, made once when it arrives */
+  private readonly parts = new Map<string, Array<Uint8Array | undefined>>();
+  private readonly listeners: Array<() => void> = [];
   private readonly perEntry = new Map<string, number>();
   private forecasts = 0;
   private cached?: { version: number; body: Buffer };
@@ -44,9 +50,26 @@ export class SeriesStore implements SeriesStoreReader {
     const old = this.byKey.get(record.key);
     if (old) this.forget(old);
     this.byKey.set(record.key, record);
+    const { exposition, offsets } = record;
+    this.parts.set(
+      record.key,
+      SERIES_FAMILIES.map((_, f) =>
+        offsets[f + 1] > offsets[f] ? exposition.subarray(offsets[f], offsets[f + 1]) : undefined,
+      ),
+    );
     this.perEntry.set(record.entry, (this.perEntry.get(record.entry) ?? 0) + 1);
     if (record.forecast) this.forecasts++;
+    this.changed();
+  }
+
+  /** `listener` runs after every change (synchronously: keep it cheap) */
+  onChange(listener: () => void): void {
+    this.listeners.push(listener);
+  }
+
+  private changed(): void {
     this.version++;
+    for (const l of this.listeners) l();
   }
 
   delete(key: string): boolean {
@@ -54,7 +77,8 @@ export class SeriesStore implements SeriesStoreReader {
     if (!old) return false;
     this.forget(old);
     this.byKey.delete(key);
-    this.version++;
+    this.parts.delete(key);
+    this.changed();
     return true;
   }
 
@@ -81,25 +105,60 @@ export class SeriesStore implements SeriesStoreReader {
 
   exposition(): Buffer {
     if (this.cached?.version === this.version) return this.cached.body;
-    const chunks: Uint8Array[] = [];
+    const version = this.version;
+    const steps = this.fill();
+    let step = steps.next();
+    while (!step.done) step = steps.next();
+    this.cached = { version, body: step.value };
+    return step.value;
+  }
+
+  /** The same bytes as exposition(), assembled in slices: `pause` runs between them and may yield. */
+  async assemble(pause: () => Promise<void>): Promise<Buffer> {
+    const steps = this.fill();
+    let step = steps.next();
+    while (!step.done) {
+      await pause();
+      step = steps.next();
+    }
+    return step.value;
+  }
+
+  /**
+   * Family after family, every series' bytes for it, from views made on arrival: one allocation
+   * and one copy per (family, series). Works on a snapshot of the records taken at the start, so
+   * changes while it is paused do not tear the output; pauses every 1,024 series.
+   */
+  private *fill(): Generator<void, Buffer> {
+    const all = [...this.parts.values()];
+    const families = SERIES_FAMILIES.length;
+    const headers = SERIES_FAMILIES.map((_, f) => Buffer.from(familyHeader(f)));
+    const present = new Uint8Array(families);
     let total = 0;
-    for (let f = 0; f < SERIES_FAMILIES.length; f++) {
-      let header: Buffer | undefined;
-      for (const r of this.byKey.values()) {
-        const from = r.offsets[f];
-        const to = r.offsets[f + 1];
-        if (to <= from) continue;
-        if (!header) {
-          header = Buffer.from(familyHeader(f));
-          chunks.push(header);
-          total += header.length;
-        }
-        chunks.push(r.exposition.subarray(from, to));
-        total += to - from;
+    for (const parts of all) {
+      for (let f = 0; f < families; f++) {
+        const part = parts[f];
+        if (!part) continue;
+        total += part.length;
+        present[f] = 1;
       }
     }
-    const body = Buffer.concat(chunks, total);
-    this.cached = { version: this.version, body };
+    for (let f = 0; f < families; f++) if (present[f]) total += headers[f].length;
+    const body = Buffer.allocUnsafe(total);
+    let at = 0;
+    for (let f = 0; f < families; f++) {
+      if (!present[f]) continue;
+      body.set(headers[f], at);
+      at += headers[f].length;
+      for (let i = 0; i < all.length; i++) {
+        const part = all[i][f];
+        if (part) {
+          body.set(part, at);
+          at += part.length;
+        }
+        if ((i & 1023) === 1023) yield;
+      }
+    }
     return body;
   }
 }

@@ -3,13 +3,14 @@
  * the self-metrics. Nothing is computed per series at scrape time. OpenMetrics when the scraper
  * asks for it, the 0.0.4 text format otherwise.
  *
- * gzip when accepted. The per-series part (tens of MB at 10,000 series) is compressed once per
- * change of the store, on libuv's thread pool, and kept; each scrape compresses only the small
- * self-metrics and splices them on (util/gzip-prefix.ts), so a scrape between two changes costs
- * a memory copy and the client still gets one ordinary gzip stream.
+ * gzip when accepted. The per-series part (tens of MB at 10,000 series) is assembled and
+ * compressed off the request path, once per published snapshot (store/published-exposition.ts);
+ * each scrape compresses only the small self-metrics and splices them on (util/gzip-prefix.ts),
+ * so it costs a memory copy and the client still gets one ordinary gzip stream.
  */
 import type { FastifyInstance } from 'fastify';
-import { deflatePrefix, gzipWithPrefix, type DeflatedPrefix } from '../../util/gzip-prefix.js';
+import { PublishedExposition, type PublishOptions } from '../../store/published-exposition.js';
+import { gzipWithPrefix } from '../../util/gzip-prefix.js';
 import type { SeriesStoreReader } from '../../store/series-store.js';
 import type { RegistryText } from '../../metrics/registry-text.js';
 
@@ -40,37 +41,21 @@ export interface MetricsRouteOptions {
   store: SeriesStoreReader;
   registry: RegistryText;
   path?: string;
-}
-
-/** The store's per-series part, compressed, for one store version (once however many scrape). */
-class CompressedSeries {
-  private cached?: { version: number; body: Promise<DeflatedPrefix> };
-
-  constructor(private readonly store: SeriesStoreReader) {}
-
-  get(): Promise<DeflatedPrefix> {
-    const version = this.store.version;
-    if (this.cached?.version !== version) {
-      const body = deflatePrefix(this.store.exposition());
-      this.cached = { version, body };
-      body.catch(() => (this.cached = undefined));
-    }
-    return this.cached.body;
-  }
+  /** how fresh the per-series part is kept (tests ask for every change at once) */
+  publish?: PublishOptions;
 }
 
 export default async function metricsRoute(app: FastifyInstance, opts: MetricsRouteOptions) {
-  const compressed = new CompressedSeries(opts.store);
+  const published = new PublishedExposition(opts.store, opts.publish);
   app.get(opts.path ?? '/metrics', async (req, reply) => {
     const openMetrics = wantsOpenMetrics(req.headers.accept);
     reply.header('content-type', openMetrics ? OPENMETRICS_CONTENT_TYPE : TEXT_CONTENT_TYPE);
     reply.header('vary', 'accept, accept-encoding');
+    const [series, self] = await Promise.all([published.current(), opts.registry.render(openMetrics)]);
     if (acceptsGzip(req.headers['accept-encoding'])) {
-      const [series, self] = await Promise.all([compressed.get(), opts.registry.render(openMetrics)]);
       reply.header('content-encoding', 'gzip');
-      return reply.send(await gzipWithPrefix(series, Buffer.from(self)));
+      return reply.send(await gzipWithPrefix(series.deflated, Buffer.from(self)));
     }
-    const self = Buffer.from(await opts.registry.render(openMetrics));
-    return reply.send(Buffer.concat([opts.store.exposition(), self]));
+    return reply.send(Buffer.concat([series.plain, Buffer.from(self)]));
   });
 }

@@ -1,0 +1,70 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { describe, expect, it } from 'vitest';
+import { gunzipSync } from 'node:zlib';
+import { gzipWithPrefix } from '../util/gzip-prefix.js';
+import { SERIES_FAMILIES } from '../vocabulary.js';
+import { PublishedExposition } from './published-exposition.js';
+import type { SeriesRecord } from './record.js';
+import { SeriesStore } from './series-store.js';
+
+/** a record whose only line is `cloudpulse_actual{k="key"} value` */
+function record(key: string, value: number): SeriesRecord {
+  const line = new TextEncoder().encode(`cloudpulse_actual{k="${key}"} ${value}\n`);
+  const actual = SERIES_FAMILIES.findIndex((f) => f.name === 'cloudpulse_actual');
+  const offsets = new Uint32Array(SERIES_FAMILIES.length + 1);
+  for (let f = actual + 1; f <= SERIES_FAMILIES.length; f++) offsets[f] = line.length;
+  return {
+    key,
+    entry: 'e',
+    labels: {},
+    step: 60,
+    simulated: false,
+    lastT: 0,
+    lastValue: value,
+    accuracy: [],
+    exposition: line,
+    offsets,
+  };
+}
+
+describe('published exposition', () => {
+  it('publishes a change after the debounce, and scrapes in between share one snapshot', async () => {
+    const store = new SeriesStore();
+    store.put(record('a', 1));
+    const published = new PublishedExposition(store, { debounceMs: 20, minIntervalMs: 0, maxAgeMs: 10_000 });
+    const first = await published.current();
+    expect(first.plain.toString()).toContain('cloudpulse_actual{k="a"} 1');
+    store.put(record('a', 2));
+    // within maxAge the newest snapshot is served at once, even if it is behind
+    expect(await published.current()).toBe(first);
+    await sleep(100);
+    const second = await published.current();
+    expect(second.plain.toString()).toContain('cloudpulse_actual{k="a"} 2');
+    expect(gunzipSync(await gzipWithPrefix(second.deflated, Buffer.from('# EOF\n'))).toString()).toBe(
+      second.plain.toString() + '# EOF\n',
+    );
+  });
+
+  it('never serves a snapshot older than maxAge while the store keeps changing', async () => {
+    const store = new SeriesStore();
+    for (let i = 0; i < 3000; i++) store.put(record(`s${i}`, 0));
+    const published = new PublishedExposition(store, { debounceMs: 10, minIntervalMs: 100, maxAgeMs: 200 });
+    let value = 0;
+    const changing = setInterval(() => store.put(record('s0', ++value)), 5);
+    try {
+      for (let k = 0; k < 10; k++) {
+        await sleep(50);
+        const s = await published.current();
+        expect(performance.now() - s.takenAt).toBeLessThan(400);
+        // whole lines of whole families: a snapshot is never torn by a change during assembly
+        const lines = s.plain
+          .toString()
+          .split('\n')
+          .filter((l) => l && !l.startsWith('#'));
+        expect(lines).toHaveLength(3000);
+      }
+    } finally {
+      clearInterval(changing);
+    }
+  });
+});
