@@ -212,7 +212,8 @@ export class Shard {
 
   /** Bring one unit up to date with what it has: score a few new points, forecast, queue fits. */
   private async step(unit: SeriesUnit): Promise<void> {
-    if (unit.unscored > INLINE_SCORE && !unit.suspended) this.warmups.add(unit.key);
+    // a loading history is scored once loaded, after the first fits: forecasts come first
+    if ((unit.loading || unit.unscored > INLINE_SCORE) && !unit.suspended) this.warmups.add(unit.key);
     else unit.score();
     if (!unit.model && this.fitIsDue(unit)) this.firstFits.add(unit.key);
     await unit.advance(this.now);
