@@ -77,6 +77,14 @@ export function leadSteps(leadTime: number, step: number): number {
   return Math.max(0, Math.ceil(leadTime / step - 1e-9));
 }
 
+/**
+ * The `maxStepDown` that lets the metric fall to half in `halfLife` seconds at this step, so a
+ * scale-down pace set in time means the same at any series step.
+ */
+export function stepDownForHalfLife(halfLife: number, step: number): number {
+  return halfLife > 0 ? 1 - 0.5 ** (step / halfLife) : 1;
+}
+
 /** Throws PlannerError naming the first bad field. */
 export function checkPolicy(policy: PlannerPolicy): void {
   const { leadTime, level, headroom, min, max, maxStepUp, maxStepDown } = policy;
