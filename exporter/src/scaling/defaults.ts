@@ -9,11 +9,11 @@ export const SCALING_DEFAULTS = {
   /** forecasting model replayed for the scale metric */
   model: 'ets',
   /** upper bound of this band */
-  level: 0.9 as number | undefined,
+  level: 0.8 as number | undefined,
   /** extra capacity as a fraction of the planned load */
   headroom: 0,
   /** after a peak the metric may halve at most once per this many seconds */
-  scaleDownHalfLife: 3600,
+  scaleDownHalfLife: 1800,
   /** pod start-up assumed when no lead time is given */
   startup: 60,
   /** the HPA's sync period (kube-controller-manager --horizontal-pod-autoscaler-sync-period) */

@@ -15,6 +15,11 @@
  * ceil(value / N). The step limits follow Kedastral's planner (a growth factor up, a fraction of
  * the previous value down) but act on the metric rather than on replicas, so they compose with
  * whatever target the ScaledObject sets.
+ *
+ * Call it once per new observation (one forecast origin) and pass the value it returned for the
+ * previous origin as `previous`: the step limits are per series step. KEDA asks every 15 s, more
+ * often than a series steps, so the live scaler answers from the plan cached for the current
+ * origin instead of re-planning (which would apply a step limit several times per step).
  */
 
 /** What the store holds per series: the last observation and the forecast made from it. */
