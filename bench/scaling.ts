@@ -25,6 +25,7 @@ const dataFlag = process.argv.indexOf('--data');
 const DATA = dataFlag > 0 ? process.argv[dataFlag + 1] : join(import.meta.dirname, '../../shared/datasets/scaling');
 const RESULTS = join(import.meta.dirname, 'results');
 const STARTUP = 60;
+const SWEEP = [0, 30, 60, 120, 300];
 const only = process.argv.slice(2).find((a, i, all) => !a.startsWith('--') && all[i - 1] !== '--data');
 
 const base: Omit<ScaleSimOptions, 'policies'> = {
@@ -53,6 +54,8 @@ interface TraceResult {
   predictiveVs: Record<string, { ratio: number; upm: number; headroom: number }>;
   /** the planner with no forecast (observed load + scale-down limit) / reactive at its cost */
   plannerOnlyVsReactive: number;
+  /** predictive / other at predictive's cost for every start-up delay, and predictive's cost / reactive's */
+  sweep: { startup: number; vs: Record<string, number>; cost: number }[];
 }
 
 /** The predictive policy fed no forecast (the observed load and the scale-down limit alone) / reactive at its cost. */
@@ -89,7 +92,12 @@ async function trace(file: string): Promise<TraceResult> {
   );
   const run = (policies: string[], extra: Partial<ScaleSimOptions> = {}) =>
     runScaleSim(grid.values, grid.step, grid.start, { ...base, ...extra, policies }).then((r) => r.startups[0]);
-  const main = await run(['predictive', 'reactive', 'recent_max', 'day_ago']);
+  const sweep = await runScaleSim(grid.values, grid.step, grid.start, {
+    ...base,
+    startups: SWEEP,
+    policies: ['predictive', 'reactive', 'recent_max', 'day_ago'],
+  });
+  const main = sweep.startups.find((s) => s.startup === STARTUP)!;
   const own = (policy: string) => main.runs.find((r) => r.policy === policy && r.headroom === 0)!.score;
   const reactiveCost = own('reactive').replicaMinutes;
   const result: TraceResult = {
@@ -100,6 +108,15 @@ async function trace(file: string): Promise<TraceResult> {
     ruleVsReactive: {},
     predictiveVs: {},
     plannerOnlyVsReactive: NaN,
+    sweep: sweep.startups.map((s) => {
+      const ref = s.runs.find((r) => r.policy === 'predictive' && r.headroom === 0)!.score;
+      return {
+        startup: s.startup,
+        vs: Object.fromEntries(s.equalCost.map((e) => [e.policy, equalCostRatio(ref, e.score)])),
+        cost:
+          ref.replicaMinutes / s.runs.find((r) => r.policy === 'reactive' && r.headroom === 0)!.score.replicaMinutes,
+      };
+    }),
   };
   for (const p of ['predictive', 'reactive', 'recent_max', 'day_ago']) {
     result.own[p] = { upm: own(p).underProvisionedMinutes, cost: own(p).replicaMinutes / reactiveCost };
@@ -189,6 +206,25 @@ async function main() {
       `predictive / reactive at equal cost: ${num(summary.predictiveVsReactive)} (target <= 0.5)\n` +
       `predictive / better rule (${better.p}) at equal cost: ${num(summary.predictiveVsBetterRule)} (target <= 0.8); ` +
       `against the better rule chosen per trace: ${num(summary.predictiveVsPerTraceBestRule)}\n`,
+  );
+  const sweepRows = SWEEP.map((startup, k) => {
+    const at = (r: TraceResult) => r.sweep[k];
+    return [
+      `${startup}s`,
+      num(
+        gm((r) => at(r).cost),
+        2,
+      ),
+      ...['reactive', 'recent_max', 'day_ago'].map((p) => num(gm((r) => at(r).vs[p]))),
+      num(gm((r) => Math.max(at(r).vs.recent_max, at(r).vs.day_ago))),
+    ];
+  });
+  process.stdout.write(
+    "\nstart-up sweep (geometric means over the traces, at predictive's cost):\n" +
+      textTable(
+        ['start-up', 'pred cost', 'pred/reactive', 'pred/recent_max', 'pred/day_ago', 'pred/best rule'],
+        sweepRows,
+      ),
   );
   const timing = await planTiming(files);
   if (timing) {

@@ -113,17 +113,25 @@ function capacityPlot(
   return plotSvg({ title, lines, width: 1100, height: 260, formatX: formatUnixTick });
 }
 
-/** The reactive HPA's largest shortfall in the scored part, as a sync index (or the middle). */
-function worstShortfall(data: ScalingReportData, timeline: HpaTimeline): number {
+/**
+ * Centre (sync index) of the `width`-sync window in which the reactive HPA was short most often
+ * in the scored part: where the score is made, rather than one freak spike.
+ */
+function busiestShortfall(data: ScalingReportData, timeline: HpaTimeline, width: number): number {
   const { result, utilisation } = data;
   const perReplica = result.target / utilisation;
-  let worst = -1;
-  let at = Math.floor(timeline.time.length / 2);
-  for (let k = 0; k < timeline.time.length; k++) {
+  const n = timeline.time.length;
+  const short = new Uint8Array(n);
+  for (let k = 0; k < n; k++) {
     const b = Math.floor(timeline.time[k] / result.step);
-    if (b < result.scoreFrom) continue;
-    const gap = result.load[b] - timeline.ready[k] * perReplica;
-    if (gap > worst) [worst, at] = [gap, k];
+    short[k] = b >= result.scoreFrom && result.load[b] > timeline.ready[k] * perReplica ? 1 : 0;
+  }
+  let count = 0;
+  let best = -1;
+  let at = Math.floor(n / 2);
+  for (let k = 0; k < n; k++) {
+    count += short[k] - (k >= width ? short[k - width] : 0);
+    if (count > best) [best, at] = [count, Math.max(0, k - Math.floor(width / 2))];
   }
   return at;
 }
@@ -168,8 +176,8 @@ export function renderScalingReport(data: ScalingReportData): string {
     const tl = recorded.timelines;
     const n = tl[0].timeline.time.length;
     const reactive = tl.find((x) => x.policy === 'reactive')?.timeline ?? tl[0].timeline;
-    const centre = worstShortfall(data, reactive);
     const syncSeconds = tl[0].timeline.time[1] - tl[0].timeline.time[0] || 15;
+    const centre = busiestShortfall(data, reactive, Math.round((6 * 3600) / syncSeconds));
     const around = (hours: number): [number, number] => {
       const half = Math.round((hours * 3600) / 2 / syncSeconds);
       return [Math.max(0, centre - half), Math.min(n, centre + half)];
@@ -177,7 +185,7 @@ export function renderScalingReport(data: ScalingReportData): string {
     parts.push(
       `<h2>Load and ready capacity at ${recorded.startup}s start-up</h2>`,
       legend,
-      capacityPlot(data, tl, ...around(6), "six hours around the reactive HPA's largest shortfall", 1500),
+      capacityPlot(data, tl, ...around(6), "the six hours in which the reactive HPA was short most often", 1500),
       capacityPlot(data, tl, ...around(48), 'two days around it (per bin: highest load, lowest capacity)', 1000),
       '<h2>Cost and risk</h2>',
       frontierPlot(recorded, policies),
