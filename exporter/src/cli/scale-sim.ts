@@ -6,18 +6,16 @@
 import { writeFileSync } from 'node:fs';
 import { MODELS, getModel } from '../models/index.js';
 import { readCsvFile, toGrid } from '../series/csv.js';
-import { formatDuration } from '../util/duration.js';
+import { formatDuration, parseDuration } from '../util/duration.js';
 import { SCALING_DEFAULTS } from '../scaling/defaults.js';
 import { DEFAULT_PROTOCOL } from '../scaling/experiment.js';
 import { POLICIES } from '../scaling/policies/index.js';
 import { equalCostRatio, runScaleSim, type ScaleSimOptions, type ScaleSimResult } from '../scaling/scale-sim.js';
-import { renderScalingReport } from '../report/scaling.js';
+import { renderScalingReport, startupTable } from '../report/scaling.js';
 import { textTable } from '../report/backtest.js';
-import { startupTable } from '../report/scaling.js';
 import { parseFlags } from './args.js';
 import { durationFlag, levelFlag } from './plan.js';
 import { UsageError, type Command } from './types.js';
-import { parseDuration } from '../util/duration.js';
 
 const DEFAULT_STARTUPS = [0, 30, 60, 120, 300];
 const DEFAULT_HEADROOMS = [0.1, 0.25, 0.5, 1];
@@ -80,7 +78,7 @@ export const scaleSimCommand: Command = {
   --json FILE         write every run as JSON
   --report FILE       write a self-contained HTML report (load, ready capacity per policy, frontier)
 
-The HPA model: ${15}s sync, tolerance 0.1, scale-up at most max(4 pods, 100%) per 15s, scale-down
+The HPA model: 15s sync, tolerance 0.1, scale-up at most max(4 pods, 100%) per 15s, scale-down
 stabilisation 300s, pods serve after their start-up delay, the metric is the last complete step's.`,
 
   async run(args, ctx) {

@@ -185,7 +185,7 @@ export function renderScalingReport(data: ScalingReportData): string {
     parts.push(
       `<h2>Load and ready capacity at ${recorded.startup}s start-up</h2>`,
       legend,
-      capacityPlot(data, tl, ...around(6), "the six hours in which the reactive HPA was short most often", 1500),
+      capacityPlot(data, tl, ...around(6), 'the six hours in which the reactive HPA was short most often', 1500),
       capacityPlot(data, tl, ...around(48), 'two days around it (per bin: highest load, lowest capacity)', 1000),
       '<h2>Cost and risk</h2>',
       frontierPlot(recorded, policies),
