@@ -1,24 +1,8 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { main } from '../src/cli/main.js';
-
-class Capture extends Writable {
-  text = '';
-  override _write(chunk: Buffer, _enc: string, cb: () => void) {
-    this.text += chunk.toString();
-    cb();
-  }
-}
-
-async function cli(...args: string[]) {
-  const stdout = new Capture();
-  const stderr = new Capture();
-  const code = await main(args, { stdout, stderr, env: {}, interactive: false });
-  return { code, stdout: stdout.text, stderr: stderr.text };
-}
+import { cli } from './cli-run.js';
 
 /** `days` of 1-minute load with a daily surge at 10:00 and noise, unix-second timestamps */
 function trace(days: number, start = 1_700_000_000 - (1_700_000_000 % 86400)): string[] {
