@@ -7,6 +7,8 @@ import { versionCommand } from './version.js';
 import { simulateCommand } from './simulate.js';
 import { backtestCommand } from './backtest.js';
 import { evaluate } from './evaluate.js';
+import { planCommand } from './plan.js';
+import { scaleSimCommand } from './scale-sim.js';
 
 export const COMMANDS: Record<string, Command> = {
   run: runCommand,
@@ -16,4 +18,6 @@ export const COMMANDS: Record<string, Command> = {
   simulate: simulateCommand,
   backtest: backtestCommand,
   evaluate,
+  plan: planCommand,
+  'scale-sim': scaleSimCommand,
 };

@@ -91,6 +91,7 @@ const KEYS: Record<string, Reader> = {
   max: number('a number', any),
   maxStepUp: number('a factor >= 1 such as 2', (v) => v >= 1),
   maxStepDown: number('a fraction in [0, 1] such as 0.5', (v) => v >= 0 && v <= 1),
+  scaleDownHalfLife: seconds,
   activationThreshold: number('a number', any),
 };
 
@@ -129,6 +130,7 @@ export function parseMetadata(metadata: Record<string, string>): ScalerQuery {
     max: values.max as number | undefined,
     maxStepUp: values.maxStepUp as number | undefined,
     maxStepDown: values.maxStepDown as number | undefined,
+    scaleDownHalfLife: values.scaleDownHalfLife as number | undefined,
   };
   try {
     // the step is not known yet; any lead time >= 0 checks the rest of the policy

@@ -96,7 +96,7 @@ export function readScaleMetric(view: ScalerView, query: ScalerQuery, steps?: St
   if (values.length === 0) return { ok: false, reason: 'no_forecast', message: `${where}: no value yet` };
   const aggregated = aggregate(values, query.aggregate);
 
-  const policy = plannerPolicy(query.settings, matched[0].step);
+  const policy = plannerPolicy(query.settings, matched[0].step, true);
   const limits: PlannerPolicy = {
     leadTime: 0,
     min: policy.min,

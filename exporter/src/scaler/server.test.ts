@@ -18,6 +18,9 @@ import { SourceError, type RangeQuery, type Source } from '../sources/types.js';
 import type { SeriesRecord } from '../store/record.js';
 import { silentLogger } from '../util/logger.js';
 import type { ScaledObjectRef } from './contract.js';
+import { DEFAULT_LEVEL } from './policy.js';
+import { SCALING_DEFAULTS } from '../scaling/defaults.js';
+import { stepDownForHalfLife } from '../scaling/planner.js';
 import { registerScalerMetrics } from './metrics.js';
 import { ScalerServer, type ScalerServerOptions } from './server.js';
 
@@ -79,12 +82,12 @@ const record = (instance: number) =>
   [...harness.pipeline.store.records('requests')].find((r) => r.labels.instance === `sim-${instance}:9100`)!;
 
 /**
- * What the scale metric must be, written out: max(last value, upper 0.95 bound over the lead
- * steps) * (1 + headroom). The default lead time, 60 s start-up + 15 s HPA sync + one 60 s step, is
+ * What the scale metric must be, written out: max(last value, upper bound of the default band
+ * (DEFAULT_LEVEL, the replay's choice) over the lead steps) * (1 + headroom). The default lead time, 60 s start-up + 15 s HPA sync + one 60 s step, is
  * three steps.
  */
 function expected(r: SeriesRecord, leadSteps = 3, headroom = 0.1): number {
-  const upper = r.forecast!.intervals.find((iv) => iv.level === 0.95)!.upper;
+  const upper = r.forecast!.intervals.find((iv) => iv.level === DEFAULT_LEVEL)!.upper;
   return Math.max(r.lastValue, ...upper.subarray(0, leadSteps)) * (1 + headroom);
 }
 
@@ -107,7 +110,14 @@ afterAll(async () => {
 });
 
 describe('KEDA sync loop', () => {
-  const one = ref({ series: 'requests', labels: 'instance="sim-0:9100"', target: '2.5', headroom: '0.1' });
+  // the formula below has no step limits: turn off the default scale-down half-life
+  const one = ref({
+    series: 'requests',
+    labels: 'instance="sim-0:9100"',
+    target: '2.5',
+    headroom: '0.1',
+    scaleDownHalfLife: '0',
+  });
 
   it('gives a stable lower-case metric spec with the float and integer targets', async () => {
     const spec = await client.getMetricSpec(one);
@@ -147,14 +157,19 @@ describe('KEDA sync loop', () => {
   it('aggregates label sets: sum by default, max and avg on request', async () => {
     const each = [expected(record(0), 3, 0), expected(record(1), 3, 0)];
     const value = async (aggregate?: string) => {
-      const r = ref({ series: 'requests', target: '10', ...(aggregate ? { aggregate } : {}) });
+      const r = ref({ series: 'requests', target: '10', scaleDownHalfLife: '0', ...(aggregate ? { aggregate } : {}) });
       const spec = await client.getMetricSpec(r);
       return (await client.sync(r, hpaMetricName(0, spec.metricSpecs[0].metricName))).value;
     };
     expect(await value()).toBeCloseTo(each[0] + each[1], 9);
     expect(await value('max')).toBeCloseTo(Math.max(...each), 9);
     expect(await value('avg')).toBeCloseTo((each[0] + each[1]) / 2, 9);
-    const regex = ref({ series: 'requests', labels: 'instance=~"sim-1.*",job="node"', target: '10' });
+    const regex = ref({
+      series: 'requests',
+      labels: 'instance=~"sim-1.*",job="node"',
+      target: '10',
+      scaleDownHalfLife: '0',
+    });
     const spec = await client.getMetricSpec(regex);
     expect((await client.sync(regex, hpaMetricName(0, spec.metricSpecs[0].metricName))).value).toBeCloseTo(each[1], 9);
   });
@@ -171,6 +186,7 @@ describe('KEDA sync loop', () => {
         target: '1',
         podStartup: '60s',
         headroom: '0.1',
+        scaleDownHalfLife: '0',
       }),
       metricName: '',
     });
@@ -200,6 +216,22 @@ describe('KEDA sync loop', () => {
     }
     // the unclamped metric did move meanwhile, so the limits did the work
     expect([...seen].some((v) => Math.abs(v - first.value) > 1e-9)).toBe(true);
+  });
+});
+
+describe('the default scale-down half-life', () => {
+  it('lets the metric fall at most as fast as halving every 30 minutes, as cloudpulse plan does', async () => {
+    const trigger = ref({ series: 'requests', labels: 'instance=sim-0:9100', target: '1' });
+    const name = hpaMetricName(0, (await client.getMetricSpec(trigger)).metricSpecs[0].metricName);
+    const floor = 1 - stepDownForHalfLife(SCALING_DEFAULTS.scaleDownHalfLife, 60);
+    let previous = (await client.sync(trigger, name)).value;
+    for (let i = 0; i < 5; i++) {
+      harness.advance(60);
+      await harness.cycle();
+      const value = (await client.sync(trigger, name)).value;
+      expect(value).toBeGreaterThanOrEqual(previous * floor - 1e-9);
+      previous = value;
+    }
   });
 });
 

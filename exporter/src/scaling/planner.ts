@@ -15,6 +15,11 @@
  * ceil(value / N). The step limits follow Kedastral's planner (a growth factor up, a fraction of
  * the previous value down) but act on the metric rather than on replicas, so they compose with
  * whatever target the ScaledObject sets.
+ *
+ * Call it once per new observation (one forecast origin) and pass the value it returned for the
+ * previous origin as `previous`: the step limits are per series step. KEDA asks every 15 s, more
+ * often than a series steps, so the live scaler answers from the plan cached for the current
+ * origin instead of re-planning (which would apply a step limit several times per step).
  */
 
 /** What the store holds per series: the last observation and the forecast made from it. */
@@ -75,6 +80,14 @@ export class PlannerError extends Error {
 /** Forecast steps that fall inside [now, now + leadTime]; a partial step counts (err on the safe side). */
 export function leadSteps(leadTime: number, step: number): number {
   return Math.max(0, Math.ceil(leadTime / step - 1e-9));
+}
+
+/**
+ * The `maxStepDown` that lets the metric fall to half in `halfLife` seconds at this step, so a
+ * scale-down pace set in time means the same at any series step.
+ */
+export function stepDownForHalfLife(halfLife: number, step: number): number {
+  return halfLife > 0 ? 1 - 0.5 ** (step / halfLife) : 1;
 }
 
 /** Throws PlannerError naming the first bad field. */
