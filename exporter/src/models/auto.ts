@@ -1,6 +1,6 @@
 /**
  * `auto`, the default model: per series, validate a small set of cheap candidates on rolling
- * origins over the last day of history, keep the one with the lowest validation error, and
+ * origins over the tail of the history, keep the one with the lowest validation error, and
  * calibrate its bands on that same validation's errors (split-conformal, see calibration.ts).
  *
  * Candidates are the last value (strong on bursty series), seasonal naive, ets and sarima: all
@@ -14,8 +14,14 @@ import { seasonalNaive } from './seasonal-naive.js';
 import { ets } from './ets.js';
 import { sarima } from './sarima.js';
 import { recentMedian } from './auto/recent-median.js';
-import { CalibratedModel, conformalTable, restoreCalibrated, tableFromModel } from './calibration.js';
-import { validateOnTail, type TailCandidate, type TailValidation } from '../evaluation/rolling-origin.js';
+import {
+  CalibratedModel,
+  conformalTable,
+  effectiveSampleSize,
+  restoreCalibrated,
+  tableFromModel,
+} from './calibration.js';
+import { validateOnTail, type TailCandidate, type TailValidation } from './validation.js';
 
 export const AUTO_CANDIDATES: TailCandidate[] = [
   { name: 'naive', factory: seasonalNaive, fitOptions: { seasonLengths: [1] } },
@@ -39,18 +45,51 @@ export function restoreCandidate(inner: SerializedModel): FittedModel {
   return factory.restore(inner);
 }
 
+export interface AutoOptions {
+  /** validated horizon, seconds */
+  horizonSeconds: number;
+  /** validation window, seconds, at most `maxShare` of the history */
+  windowSeconds: number;
+  maxShare: number;
+  /** the most recent part of the window the choice is made on, seconds (<= windowSeconds) */
+  selectSeconds: number;
+  /** quantile levels corrected for the few independent errors of long horizons */
+  sampleCorrection: 'none' | 'span' | 'autocorrelation';
+  /** refit the chosen candidate on the whole history (else: fitted before the window, updated) */
+  refit: boolean;
+  /**
+   * statsforecast-style guard: when the choice is worse over the whole window than the best of
+   * these simple candidates, serve that one instead
+   */
+  fallbacks: string[];
+}
+
+export const AUTO_DEFAULTS: AutoOptions = {
+  horizonSeconds: 14400,
+  windowSeconds: 86400,
+  maxShare: 1 / 3,
+  selectSeconds: 86400,
+  sampleCorrection: 'autocorrelation',
+  refit: false,
+  fallbacks: [],
+};
+
 export interface ValidationPlan {
-  /** validated horizon in steps (4 hours) */
+  /** validated horizon in steps */
   horizon: number;
-  /** validation window in steps (one day, at most a third of the history) */
+  /** validation window in steps (at most `maxShare` of the history) */
   window: number;
   /** steps between validation origins */
   stride: number;
 }
 
-export function validationPlan(length: number, step: number): ValidationPlan | undefined {
-  const horizon = Math.max(1, Math.round(14400 / step));
-  const window = Math.min(Math.round(86400 / step), Math.floor(length / 3));
+export function validationPlan(
+  length: number,
+  step: number,
+  options: Pick<AutoOptions, 'horizonSeconds' | 'windowSeconds' | 'maxShare'> = AUTO_DEFAULTS,
+): ValidationPlan | undefined {
+  const horizon = Math.max(1, Math.round(options.horizonSeconds / step));
+  const window = Math.min(Math.round(options.windowSeconds / step), Math.floor(length * options.maxShare));
   if (window < horizon || length - window < 2 * horizon) return undefined;
   return { horizon, window, stride: Math.max(1, Math.round(horizon / 8)) };
 }
@@ -59,8 +98,9 @@ export function validationPlan(length: number, step: number): ValidationPlan | u
 export async function validateCandidates(
   series: SeriesInput,
   options: FitOptions = {},
+  autoOptions: AutoOptions = AUTO_DEFAULTS,
 ): Promise<{ plan: ValidationPlan; validations: TailValidation[] } | undefined> {
-  const plan = validationPlan(series.values.length, series.step);
+  const plan = validationPlan(series.values.length, series.step, autoOptions);
   if (!plan) return undefined;
   const candidates = AUTO_CANDIDATES.map((c) => ({
     ...c,
@@ -79,20 +119,57 @@ export async function naiveFallback(series: SeriesInput, name: string): Promise<
   return new CalibratedModel(fitted, tableFromModel(fitted, horizon), name, `${name}: last value (short history)`);
 }
 
-export const auto: ModelFactory = {
-  name: 'auto',
-  summary: 'per series, the best of naive / seasonal naive / ets / sarima on tail validation, conformal bands',
+/** Mean absolute error over the last `origins` validation origins (all when more). */
+export function recentError(errors: number[][], origins: number): number {
+  let sum = 0;
+  let count = 0;
+  for (const row of errors) {
+    for (let k = Math.max(0, row.length - origins); k < row.length; k++) {
+      const e = row[k];
+      if (e === e) {
+        sum += Math.abs(e);
+        count++;
+      }
+    }
+  }
+  return count > 0 ? sum / count : NaN;
+}
 
-  async fit(series: SeriesInput, options = {}) {
-    const validated = await validateCandidates(series, options);
-    if (!validated) return naiveFallback(series, 'auto');
-    const best = validated.validations.reduce((a, b) => (b.mae < a.mae ? b : a));
-    const table = conformalTable(best.errors) ?? tableFromModel(best.fitted, validated.plan.horizon);
-    return new CalibratedModel(best.fitted, table, 'auto', `auto: ${best.name} ${best.fitted.description}`);
-  },
+export function createAuto(overrides: Partial<AutoOptions> = {}): ModelFactory {
+  const o: AutoOptions = { ...AUTO_DEFAULTS, ...overrides };
+  return {
+    name: 'auto',
+    summary: 'per series, the best of naive / seasonal naive / ets / sarima on tail validation, conformal bands',
 
-  restore(serialized: SerializedModel) {
-    if (serialized.model !== 'auto') throw new ModelError('auto', `cannot restore state of ${serialized.model}`);
-    return restoreCalibrated(serialized, restoreCandidate);
-  },
-};
+    async fit(series: SeriesInput, options = {}) {
+      const validated = await validateCandidates(series, options, o);
+      if (!validated) return naiveFallback(series, 'auto');
+      const { plan, validations } = validated;
+      const selectOrigins = Math.ceil(Math.round(o.selectSeconds / series.step) / plan.stride);
+      const score = validations.map((v) => recentError(v.errors, selectOrigins));
+      let best = validations[score.indexOf(Math.min(...score.filter(Number.isFinite)))] ?? validations[0];
+      const guard = validations.filter((v) => o.fallbacks.includes(v.name) && v.mae < best.mae);
+      if (guard.length > 0) best = guard.reduce((a, b) => (b.mae < a.mae ? b : a));
+      const sampleSize =
+        o.sampleCorrection === 'span'
+          ? (h: number) => plan.window / h
+          : o.sampleCorrection === 'autocorrelation'
+            ? (h: number) => effectiveSampleSize(best.errors[h - 1])
+            : undefined;
+      const table = conformalTable(best.errors, { sampleSize }) ?? tableFromModel(best.fitted, plan.horizon);
+      let fitted = best.fitted;
+      if (o.refit) {
+        const candidate = AUTO_CANDIDATES.find((c) => c.name === best.name)!;
+        fitted = await candidate.factory.fit(series, { ...options, ...candidate.fitOptions });
+      }
+      return new CalibratedModel(fitted, table, 'auto', `auto: ${best.name} ${fitted.description}`);
+    },
+
+    restore(serialized: SerializedModel) {
+      if (serialized.model !== 'auto') throw new ModelError('auto', `cannot restore state of ${serialized.model}`);
+      return restoreCalibrated(serialized, restoreCandidate);
+    },
+  };
+}
+
+export const auto: ModelFactory = createAuto();
