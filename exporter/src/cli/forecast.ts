@@ -4,6 +4,7 @@
  * and exactly N rows for the N steps after the last input timestamp.
  */
 import { getModel, MODELS } from '../models/index.js';
+import { calibrateOnTail } from '../models/tail-calibration.js';
 import { readCsvFile, toGrid, type CsvRow } from '../series/csv.js';
 import { parseFlags, parseLevels, requirePositiveInt } from './args.js';
 import { listCsvInputs, progress, ResultWriter } from './inputs.js';
@@ -36,7 +37,8 @@ export async function forecastRows(
     rows.map((r) => r.v),
     file,
   );
-  const fitted = await getModel(model)!.fit({ values: grid.values, start: grid.start, step: grid.step });
+  // bands calibrated on the input's own last day (auto and ensemble do this themselves)
+  const fitted = await calibrateOnTail(getModel(model)!, { values: grid.values, start: grid.start, step: grid.step });
   const f = fitted.forecast(horizon, levels);
   const fmt = timestampFormatter(rows[0].raw);
   const last = grid.start + (grid.values.length - 1) * grid.step;

@@ -2,12 +2,15 @@
  * Online adaptive conformal calibration of served forecast bands, for any model.
  *
  * Per calibrated horizon (steps ahead) and level, it remembers the bands the model gave, and when
- * the actual arrives turns the error into a normalised score: |actual - point| divided by the
- * band's half-width on that side, so the band covered the actual exactly when score <= 1. The
+ * the actual arrives turns the error into a normalised score: actual - point divided by the
+ * band's half-width on that side, so the band covered the actual exactly when |score| <= 1. The
  * served band is the model's band with each half-width multiplied by the conformal quantile of
- * the recent scores (split-conformal on a rolling window), at a level nudged by adaptive
+ * the recent |scores| (split-conformal on a rolling window), at a level nudged by adaptive
  * conformal inference (Gibbs & Candes 2021): each miss raises it, each hit lowers it a little,
- * so the long-run share of misses is held at 1 - level even while the series changes.
+ * so the long-run share of misses is held at 1 - level even while the series changes. Scores of
+ * overlapping forecasts are correlated, so the quantile's finite-sample correction counts the
+ * effective number of independent scores (calibration.ts, `effectiveSampleSize`), as `auto`'s
+ * conformal table does.
  *
  * The window is one week by default (long enough for weekly patterns), at any step: at most
  * `capacity` forecasts are scored per window, one every `sampleSeconds` (40 minutes at the
@@ -32,6 +35,7 @@
  */
 import type { ForecastResult, Interval } from './types.js';
 import { ModelError } from './types.js';
+import { effectiveSampleSize } from './calibration.js';
 
 const NAME = 'adaptive-calibration';
 const VERSION = 1;
@@ -67,7 +71,7 @@ interface Track {
   served: Float32Array;
   pendingHead: number;
   pendingCount: number;
-  /** ring of scores, slot-major: scores[slot * levels + k] */
+  /** ring of signed scores, slot-major: scores[slot * levels + k] */
   scores: Float32Array;
   scoreHead: number;
   scoreCount: number;
@@ -191,10 +195,10 @@ export class AdaptiveCalibration {
         for (let q = 0; q < k; q++) {
           const distance = e >= 0 ? tr.up[slot * k + q] : tr.down[slot * k + q];
           // a zero-width band cannot be scaled: its score says nothing
-          const score = distance > 0 ? Math.abs(e) / distance : e === 0 ? 0 : NaN;
+          const score = distance > 0 ? e / distance : e === 0 ? 0 : NaN;
           tr.scores[at + q] = score;
           if (score === score) {
-            const miss = score > tr.served[slot * k + q] ? 1 : 0;
+            const miss = Math.abs(score) > tr.served[slot * k + q] ? 1 : 0;
             const o = tr.offset[q] + gamma * (miss - (1 - levels[q]));
             tr.offset[q] = Math.min(0.5, Math.max(-0.5, o));
           }
@@ -248,20 +252,23 @@ export class AdaptiveCalibration {
     const { levels, capacity } = this.options;
     const k = levels.length;
     const column = new Float32Array(tr.scoreCount);
+    const oldest = tr.scoreHead - tr.scoreCount + capacity;
     for (let q = 0; q < k; q++) {
       let n = 0;
       for (let s = 0; s < tr.scoreCount; s++) {
-        const v = tr.scores[(((tr.scoreHead - 1 - s + capacity) % capacity) * k + q) | 0];
+        const v = tr.scores[((oldest + s) % capacity) * k + q];
         if (v === v) column[n++] = v;
       }
       if (n < minimumScores(levels[q])) {
         tr.multiplier[q] = 1;
         continue;
       }
+      const independent = effectiveSampleSize(column.subarray(0, n));
+      for (let i = 0; i < n; i++) column[i] = Math.abs(column[i]);
       const sorted = column.subarray(0, n).sort();
       const level = Math.min(1, Math.max(0, levels[q] + tr.offset[q]));
-      const rank = Math.min(n, Math.max(1, Math.ceil((n + 1) * level)));
-      tr.multiplier[q] = sorted[rank - 1];
+      const corrected = Math.min(1, (level * (independent + 1)) / independent);
+      tr.multiplier[q] = sorted[Math.min(n, Math.max(1, Math.ceil(n * corrected))) - 1];
     }
     tr.dirty = false;
     return tr.multiplier;

@@ -14,13 +14,7 @@ import { seasonalNaive } from './seasonal-naive.js';
 import { ets } from './ets.js';
 import { sarima } from './sarima.js';
 import { recentMedian } from './auto/recent-median.js';
-import {
-  CalibratedModel,
-  conformalTable,
-  effectiveSampleSize,
-  restoreCalibrated,
-  tableFromModel,
-} from './calibration.js';
+import { CalibratedModel, conformalTable, restoreCalibrated, tableFromModel } from './calibration.js';
 import { validateOnTail, type TailCandidate, type TailValidation } from './validation.js';
 
 export const AUTO_CANDIDATES: TailCandidate[] = [
@@ -53,8 +47,8 @@ export interface AutoOptions {
   maxShare: number;
   /** the most recent part of the window the choice is made on, seconds (<= windowSeconds) */
   selectSeconds: number;
-  /** quantile levels corrected for the few independent errors of long horizons */
-  sampleCorrection: 'none' | 'span' | 'autocorrelation';
+  /** conformal quantile levels corrected for the few independent errors of long horizons */
+  overlapCorrection: boolean;
   /** refit the chosen candidate on the whole history (else: fitted before the window, updated) */
   refit: boolean;
   /**
@@ -69,7 +63,7 @@ export const AUTO_DEFAULTS: AutoOptions = {
   windowSeconds: 86400,
   maxShare: 1 / 3,
   selectSeconds: 86400,
-  sampleCorrection: 'autocorrelation',
+  overlapCorrection: true,
   refit: false,
   fallbacks: [],
 };
@@ -140,6 +134,7 @@ export function createAuto(overrides: Partial<AutoOptions> = {}): ModelFactory {
   return {
     name: 'auto',
     summary: 'per series, the best of naive / seasonal naive / ets / sarima on tail validation, conformal bands',
+    selfCalibrated: true,
 
     async fit(series: SeriesInput, options = {}) {
       const validated = await validateCandidates(series, options, o);
@@ -150,13 +145,9 @@ export function createAuto(overrides: Partial<AutoOptions> = {}): ModelFactory {
       let best = validations[score.indexOf(Math.min(...score.filter(Number.isFinite)))] ?? validations[0];
       const guard = validations.filter((v) => o.fallbacks.includes(v.name) && v.mae < best.mae);
       if (guard.length > 0) best = guard.reduce((a, b) => (b.mae < a.mae ? b : a));
-      const sampleSize =
-        o.sampleCorrection === 'span'
-          ? (h: number) => plan.window / h
-          : o.sampleCorrection === 'autocorrelation'
-            ? (h: number) => effectiveSampleSize(best.errors[h - 1])
-            : undefined;
-      const table = conformalTable(best.errors, { sampleSize }) ?? tableFromModel(best.fitted, plan.horizon);
+      const table =
+        conformalTable(best.errors, { overlapCorrection: o.overlapCorrection }) ??
+        tableFromModel(best.fitted, plan.horizon);
       let fitted = best.fitted;
       if (o.refit) {
         const candidate = AUTO_CANDIDATES.find((c) => c.name === best.name)!;

@@ -63,11 +63,14 @@ export interface ConformalOptions {
   /** fewer finite errors than this: no table (default 10) */
   minimumErrors?: number;
   /**
-   * Independent errors behind the h-step quantile. Errors of overlapping forecasts are
-   * correlated, so this is fewer than the origins; the quantile level gets the finite-sample
-   * correction for that many (L (n + 1) / n). Omitted: no correction.
+   * Correct each quantile level for the number of independent errors behind it (default true).
+   * Errors of overlapping forecasts from successive origins are correlated, the more so the
+   * longer the horizon, so a day of 4-hour forecasts holds only a handful of independent ones;
+   * the level gets the conformal finite-sample correction L (n + 1) / n for the effective n of
+   * each step's errors (`effectiveSampleSize`). Without it the bands under-covered on every data
+   * set and step we tried (95% at 4 h: 0.87-0.93; see docs/benchmarks.md).
    */
-  sampleSize?: (h: number) => number;
+  overlapCorrection?: boolean;
 }
 
 /**
@@ -95,7 +98,7 @@ export function effectiveSampleSize(errors: ArrayLike<number>): number {
     if (e !== e) continue;
     c0 += (e - mean) ** 2;
     if (prev === prev) c1 += (e - mean) * (prev - mean);
-    prev = e - mean + mean;
+    prev = e;
   }
   const r = c0 > 0 ? Math.min(0.99, Math.max(0, c1 / c0)) : 0;
   return Math.max(1, (n * (1 - r)) / (1 + r));
@@ -126,9 +129,7 @@ export function conformalTable(errors: number[][], options: ConformalOptions = {
       row = previous ? [...previous] : CALIBRATION_LEVELS.map(() => NaN);
     } else {
       pooled.sort();
-      // plain L-quantile: the errors of overlapping origins are correlated, so the usual
-      // ceil((m + 1) L) / m correction over-covers in practice
-      const independent = options.sampleSize ? Math.max(1, options.sampleSize(h)) : 0;
+      const independent = options.overlapCorrection === false ? 0 : effectiveSampleSize(errors[h - 1]);
       const corrected = (level: number): number =>
         independent > 0 ? Math.min(1, (level * (independent + 1)) / independent) : level;
       row = CALIBRATION_LEVELS.map((level) => quantile(pooled, corrected(level)));

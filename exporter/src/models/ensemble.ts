@@ -60,6 +60,7 @@ function restoreWeighted(serialized: SerializedModel): FittedModel {
 export const ensemble: ModelFactory = {
   name: 'ensemble',
   summary: 'inverse-validation-error weighted mean of the auto candidates, conformal bands',
+  selfCalibrated: true,
 
   async fit(series: SeriesInput, options = {}) {
     const validated = await validateCandidates(series, options);

@@ -65,6 +65,10 @@ export interface ModelFactory {
   readonly summary: string;
   fit(series: SeriesInput, options?: FitOptions): Promise<FittedModel>;
   restore(state: SerializedModel): FittedModel;
+  /** its bands are already conformal on its own tail (auto, ensemble): no second calibration */
+  readonly selfCalibrated?: boolean;
+  /** `update` keeps the points and the next forecast refits (augurs models): validate on few origins */
+  readonly costlyUpdate?: boolean;
 }
 
 export class ModelError extends Error {
