@@ -1,12 +1,18 @@
 /**
  * `auto`, the default model: per series, validate a small set of cheap candidates on rolling
- * origins over the tail of the history, keep the one with the lowest validation error, and
- * calibrate its bands on that same validation's errors (split-conformal, see calibration.ts).
+ * origins over the last day of history (validation.ts), keep the one with the lowest validation
+ * error, and calibrate its bands on that same validation's errors (split-conformal, corrected for
+ * overlapping forecasts; see calibration.ts).
  *
- * Candidates are the last value (strong on bursty series), seasonal naive, ets and sarima: all
- * fit in a few milliseconds, which keeps auto well under 50 ms per series. Slower registered
- * models (mstl, prophet, lstm) are deliberately not candidates. Too short a history (less than
- * three validation horizons) falls back to the last value with its own bands.
+ * Candidates are the last value (strong on bursty series), seasonal naive, ets, sarima and the
+ * median of the last hour: all fit in a few milliseconds, which keeps auto under 10 ms per series
+ * on a week of 5-minute data. Slower registered models (mstl, prophet, lstm) are deliberately not
+ * candidates (lstm measured: bench/forecast-lstm.ts). Too short a history (less than three
+ * validation horizons) falls back to the last value with its own bands.
+ *
+ * The options are the alternatives bench/forecast-variants.ts measures (a longer window, the
+ * choice on its last day only, a statsforecast-style fallback guard, refitting the choice); the
+ * defaults are what leave-one-source-out validation kept (docs/benchmarks.md).
  */
 import type { FitOptions, FittedModel, ModelFactory, SeriesInput, SerializedModel } from './types.js';
 import { ModelError } from './types.js';

@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { seededGaussian } from '../../test/fixtures/synthetic-series.js';
-import { conformalTable, halfWidthAt, halfWidthRow, isotonicIncreasing, tableSteps } from './calibration.js';
+import {
+  conformalTable,
+  effectiveSampleSize,
+  halfWidthAt,
+  halfWidthRow,
+  isotonicIncreasing,
+  tableSteps,
+} from './calibration.js';
 import { normalQuantile } from '../util/stats.js';
 
 describe('conformal calibration', () => {
@@ -25,6 +32,22 @@ describe('conformal calibration', () => {
     const table = { levels: [0.8], steps: [1, 4], halfWidth: [[1], [4]] };
     expect(halfWidthRow(table, 2)).toEqual([2]);
     expect(halfWidthRow(table, 4)).toEqual([4]);
+  });
+
+  it('counts correlated errors as fewer independent ones and widens the quantile for them', () => {
+    const g = seededGaussian(4);
+    const iid = Array.from({ length: 400 }, () => g());
+    expect(effectiveSampleSize(iid)).toBeGreaterThan(300);
+    // overlapping 8-step sums, as the errors of 8-step forecasts from successive origins are
+    const noise = Array.from({ length: 408 }, () => g());
+    const overlapping = iid.map((_, i) => noise.slice(i, i + 8).reduce((a, b) => a + b, 0));
+    expect(effectiveSampleSize(overlapping)).toBeLessThan(40);
+    const errors = [overlapping.slice(0, 60)];
+    const plain = conformalTable(errors, { overlapCorrection: false })!;
+    const corrected = conformalTable(errors)!;
+    expect(halfWidthAt(corrected, corrected.halfWidth[0], 0.8)).toBeGreaterThan(
+      halfWidthAt(plain, plain.halfWidth[0], 0.8),
+    );
   });
 
   it('refuses to calibrate on too few errors', () => {

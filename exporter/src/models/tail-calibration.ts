@@ -16,7 +16,7 @@ import { validateOnTail } from './validation.js';
 import { validationPlan } from './auto.js';
 
 /** Origins on the tail for a model whose every forecast after an update is a refit. */
-const COSTLY_ORIGINS = 8;
+const COSTLY_ORIGINS = 4;
 
 export async function calibrateOnTail(
   factory: ModelFactory,

@@ -23,3 +23,14 @@ describe('tail validation', () => {
     expect(v.errors[3][19]).toBeNaN();
   });
 });
+
+describe('seasonal naive on a history shorter than its season', () => {
+  it('keeps the season: the last value until a season back is known, then the value a season back', async () => {
+    const day = Array.from({ length: 12 }, (_, i) => i);
+    // eight points of a 12-step season: one season back is unknown for the next four steps
+    const fitted = await seasonalNaive.fit({ values: day.slice(0, 8), step: 300, start: 0 }, { seasonLengths: [12] });
+    expect(fitted.forecast(6, []).point).toEqual([7, 7, 7, 7, 0, 1]);
+    fitted.update(day.slice(8));
+    expect(fitted.forecast(3, []).point).toEqual([0, 1, 2]);
+  });
+});
