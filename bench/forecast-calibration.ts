@@ -39,6 +39,9 @@ function hits(result: ForecastResult, actual: number[], h: number): number[] {
   });
 }
 
+/** time spent in the calibrator: record + adjust per forecast, observe per point */
+const timing = { forecastMs: 0, forecasts: 0, observeMs: 0, observations: 0 };
+
 interface SeriesRun {
   series: string;
   source: string;
@@ -82,10 +85,13 @@ async function replaySeries(
     }
     if ((i - first) % stride === 0) {
       const raw = model!.forecast(longest, LEVELS);
+      const t0 = performance.now();
       const served = calibrations.map((c) => {
         c.record(t[i - 1], raw);
         return c.adjust(raw);
       });
+      timing.forecastMs += (performance.now() - t0) / calibrations.length;
+      timing.forecasts++;
       if (i >= scoreFrom && i + longest <= n) {
         const actual = v.slice(i, i + longest);
         [raw, ...served].forEach((result, r) => {
@@ -94,7 +100,10 @@ async function replaySeries(
         scored++;
       }
     }
+    const t1 = performance.now();
     for (const c of calibrations) c.observe(t[i], v[i]);
+    timing.observeMs += (performance.now() - t1) / calibrations.length;
+    timing.observations++;
     model!.update([v[i]]);
   }
   const rel = relative(root, file).replace(/\.csv$/, '');
@@ -175,13 +184,25 @@ async function main(): Promise<void> {
       `  held out ${l.held.padEnd(28)} chosen ${l.chosen.padEnd(12)} ${l.heldOut.toFixed(4)} (model bands ${l.model.toFixed(4)})`,
     );
   }
+  console.log(
+    `\ncalibrator cost: record + adjust ${((timing.forecastMs * 1000) / timing.forecasts).toFixed(1)} us per 4 h forecast, observe ${((timing.observeMs * 1000) / timing.observations).toFixed(2)} us per point`,
+  );
   console.log(`  all sources: ${variants.map((v) => `${v} ${miscalibration(runs, v).toFixed(4)}`).join(', ')}`);
   const out = join(here, 'results', `forecast-calibration${modelName === 'auto' ? '' : `-${modelName}`}.json`);
   mkdirSync(dirname(out), { recursive: true });
   writeFileSync(
     out,
     JSON.stringify(
-      { date: new Date().toISOString(), machine: `${cpus().length} cores`, model: modelName, roots, rows, loso, runs },
+      {
+        date: new Date().toISOString(),
+        machine: `${cpus().length} cores`,
+        model: modelName,
+        roots,
+        timing,
+        rows,
+        loso,
+        runs,
+      },
       null,
       1,
     ),
