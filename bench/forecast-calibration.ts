@@ -12,23 +12,16 @@
  *   tsx bench/forecast-calibration.ts [--data DIR[,DIR...]] [--model auto] [--gammas 0,0.005,0.02,0.05,0.1,0.2]
  *                                     [--warmup-days 1]
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { cpus } from 'node:os';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { getModel } from '../exporter/src/models/index.js';
 import { AdaptiveCalibration } from '../exporter/src/models/adaptive-calibration.js';
 import type { FittedModel, ForecastResult, ModelFactory } from '../exporter/src/models/types.js';
-import { coverageSpread, listCsv, readSeriesCsv } from './forecast-csv.js';
+import { coverageSpread, flag, listCsv, readSeriesCsv, writeResults } from './forecast-csv.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const LEVELS = [0.8, 0.95];
 const DAY = 86400;
-
-function flag(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && process.argv[i + 1] ? process.argv[i + 1] : fallback;
-}
 
 /** Share of actuals inside each level's band over steps 1..h. */
 function hits(result: ForecastResult, actual: number[], h: number): number[] {
@@ -188,26 +181,14 @@ async function main(): Promise<void> {
     `\ncalibrator cost: record + adjust ${((timing.forecastMs * 1000) / timing.forecasts).toFixed(1)} us per 4 h forecast, observe ${((timing.observeMs * 1000) / timing.observations).toFixed(2)} us per point`,
   );
   console.log(`  all sources: ${variants.map((v) => `${v} ${miscalibration(runs, v).toFixed(4)}`).join(', ')}`);
-  const out = join(here, 'results', `forecast-calibration${modelName === 'auto' ? '' : `-${modelName}`}.json`);
-  mkdirSync(dirname(out), { recursive: true });
-  writeFileSync(
-    out,
-    JSON.stringify(
-      {
-        date: new Date().toISOString(),
-        machine: `${cpus().length} cores`,
-        model: modelName,
-        roots,
-        timing,
-        rows,
-        loso,
-        runs,
-      },
-      null,
-      1,
-    ),
-  );
-  console.log(`wrote ${out}`);
+  writeResults(`forecast-calibration${modelName === 'auto' ? '' : `-${modelName}`}.json`, {
+    model: modelName,
+    roots,
+    timing,
+    rows,
+    loso,
+    runs,
+  });
 }
 
 await main();

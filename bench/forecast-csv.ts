@@ -1,6 +1,30 @@
-/** Reads the bench's `timestamp,value` CSV files; errors name the file and line. */
-import { readFileSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
+/**
+ * Shared by the forecast bench scripts: reading the bench's `timestamp,value` CSV files (errors
+ * name the file and line), flags, coverage spread, and writing results to bench/results/.
+ */
+import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = dirname(fileURLToPath(import.meta.url));
+
+/** `--name value` from the command line, or `fallback`. */
+export function flag(name: string, fallback: string): string {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 && process.argv[i + 1] ? process.argv[i + 1] : fallback;
+}
+
+/** Write `payload` with the date and machine to bench/results/`file` and say where. */
+export function writeResults(file: string, payload: Record<string, unknown>): void {
+  const out = join(here, 'results', file);
+  mkdirSync(dirname(out), { recursive: true });
+  writeFileSync(
+    out,
+    JSON.stringify({ date: new Date().toISOString(), machine: `${cpus().length} cores`, ...payload }, null, 1),
+  );
+  console.log(`wrote ${out}`);
+}
 
 export function readSeriesCsv(path: string): { t: number[]; v: number[] } {
   const lines = readFileSync(path, 'utf8').trim().split('\n');

@@ -9,8 +9,6 @@
  *
  *   tsx bench/forecast-lstm.ts [--data DIR] [--origins 5] [--epochs 5] [--units 16]
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { cpus } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { fitLstmEntry } from '../exporter/src/models/lstm.js';
@@ -21,14 +19,10 @@ import type { ForecastResult } from '../exporter/src/models/types.js';
 import { originsFor } from '../exporter/src/evaluation/rolling-origin.js';
 import { coverage, geometricMean, maseScale, meanAbsoluteError } from '../exporter/src/evaluation/metrics.js';
 import { median } from '../exporter/src/util/stats.js';
-import { coverageSpread, listCsv, readSeriesCsv } from './forecast-csv.js';
+import { coverageSpread, flag, listCsv, readSeriesCsv, writeResults } from './forecast-csv.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const LEVELS = [0.8, 0.95];
-const flag = (name: string, fallback: string): string => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && process.argv[i + 1] ? process.argv[i + 1] : fallback;
-};
 const fmt = (x: number, d = 3): string => (Number.isFinite(x) ? x.toFixed(d) : 'nan');
 
 interface Scores {
@@ -112,25 +106,13 @@ async function main(): Promise<void> {
   console.log(
     `entry training (${series.length} series, worker-sized): median ${fmt(median(trainSeconds), 1)} s, per series ${fmt((median(trainSeconds) * 1000) / series.length, 0)} ms`,
   );
-  const out = join(here, 'results', 'forecast-lstm.json');
-  mkdirSync(dirname(out), { recursive: true });
-  writeFileSync(
-    out,
-    JSON.stringify(
-      {
-        date: new Date().toISOString(),
-        machine: `${cpus().length} cores`,
-        backend,
-        units,
-        epochs,
-        trainSeconds,
-        summary,
-      },
-      null,
-      1,
-    ),
-  );
-  console.log(`wrote ${out}`);
+  writeResults('forecast-lstm.json', {
+    backend,
+    units,
+    epochs,
+    trainSeconds,
+    summary,
+  });
 }
 
 await main();

@@ -12,80 +12,20 @@
  * and kind) and the forecast series averaged to 15 minutes and 1 hour (other steps; see
  * docs/benchmarks.md for the commands). Prints tables, writes bench/results/forecast-variants.json.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import {
-  createAuto,
-  naiveFallback,
-  recentError,
-  validateCandidates,
-  validationPlan,
-} from '../exporter/src/models/auto.js';
-import { CalibratedModel, conformalTable, tableFromModel } from '../exporter/src/models/calibration.js';
+import { createAuto, validationPlan } from '../exporter/src/models/auto.js';
 import { AdaptiveCalibration } from '../exporter/src/models/adaptive-calibration.js';
 import { calibrateOnTail } from '../exporter/src/models/tail-calibration.js';
 import { ets } from '../exporter/src/models/ets.js';
-import type { FittedModel, ForecastResult, ModelFactory, SeriesInput } from '../exporter/src/models/types.js';
+import type { ModelFactory, SeriesInput } from '../exporter/src/models/types.js';
 import { backtestSeries } from '../exporter/src/evaluation/rolling-origin.js';
 import { geometricMean } from '../exporter/src/evaluation/metrics.js';
-import { listCsv, readSeriesCsv } from './forecast-csv.js';
+import { flag, listCsv, readSeriesCsv, writeResults } from './forecast-csv.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const LEVELS = [0.8, 0.95];
 const DAY = 86400;
-const flag = (name: string, fallback: string): string => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && process.argv[i + 1] ? process.argv[i + 1] : fallback;
-};
-
-/** The mean of the k candidates with the lowest error on the last day, those within `ratio` of the best. */
-function combination(k: number, ratio: number): ModelFactory {
-  const base = createAuto();
-  return {
-    ...base,
-    async fit(series, options = {}) {
-      const validated = await validateCandidates(series, options);
-      if (!validated) return naiveFallback(series, 'auto');
-      const { plan, validations } = validated;
-      const score = validations.map((v) =>
-        recentError(v.errors, Math.ceil(Math.round(DAY / series.step) / plan.stride)),
-      );
-      const order = score
-        .map((s, i) => ({ s, i }))
-        .filter((x) => Number.isFinite(x.s))
-        .sort((a, b) => a.s - b.s);
-      const kept = order
-        .slice(0, k)
-        .filter((x) => x.s <= ratio * order[0].s)
-        .map((x) => validations[x.i]);
-      const members = kept.map((v) => v.fitted);
-      const mean = (rows: number[][]): number[] =>
-        rows[0].map((_, j) => rows.reduce((a, r) => a + r[j], 0) / rows.length);
-      const inner: FittedModel = {
-        name: 'auto',
-        description: `mean of ${kept.map((v) => v.name).join(', ')}`,
-        update: (values) => members.forEach((m) => m.update(values)),
-        toJSON: () => ({ model: 'auto', version: 1, state: null }),
-        forecast(horizon, levels): ForecastResult {
-          const parts = members.map((m) => m.forecast(horizon, levels));
-          return {
-            point: mean(parts.map((p) => p.point)),
-            intervals: levels.map((level, q) => ({
-              level,
-              lower: mean(parts.map((p) => p.intervals[q].lower)),
-              upper: mean(parts.map((p) => p.intervals[q].upper)),
-            })),
-          };
-        },
-      };
-      const errors = kept[0].errors.map((row, h) =>
-        row.map((_, j) => kept.reduce((a, v) => a + v.errors[h][j], 0) / kept.length),
-      );
-      return new CalibratedModel(inner, conformalTable(errors) ?? tableFromModel(inner, plan.horizon), 'auto');
-    },
-  };
-}
 
 /**
  * The rejected offline calibration: replay the last day with the online calibrator (multipliers of
@@ -126,24 +66,25 @@ function replayMultipliers(factory: ModelFactory): ModelFactory {
 
 const served = (factory: ModelFactory): ModelFactory => ({ ...factory, fit: (s, o) => calibrateOnTail(factory, s, o) });
 
-/** Families of variants; the first of each is the default it is compared with. */
+/** Families of variants; the first of each is the reference the others are compared with. */
 const FAMILIES: Record<string, Record<string, ModelFactory>> = {
   calibration: {
     auto: createAuto(),
     'auto, plain quantiles': createAuto({ overlapCorrection: false }),
   },
   choice: {
-    auto: createAuto(),
-    '3-day window': createAuto({ windowSeconds: 3 * DAY, maxShare: 0.5, selectSeconds: 3 * DAY }),
-    '3-day window, choice on last day': createAuto({ windowSeconds: 3 * DAY, maxShare: 0.5 }),
+    'single best (the previous default)': createAuto({ combine: 1 }),
+    '3-day window': createAuto({ combine: 1, windowSeconds: 3 * DAY, maxShare: 0.5, selectSeconds: 3 * DAY }),
+    '3-day window, choice on last day': createAuto({ combine: 1, windowSeconds: 3 * DAY, maxShare: 0.5 }),
     'fallback guard (naive, snaive over 3 days)': createAuto({
+      combine: 1,
       windowSeconds: 3 * DAY,
       maxShare: 0.5,
       fallbacks: ['naive', 'seasonal_naive'],
     }),
-    'refit the choice': createAuto({ refit: true }),
-    'mean of top 2 within 1.5x': combination(2, 1.5),
-    'mean of top 3 within 1.5x': combination(3, 1.5),
+    'refit the choice': createAuto({ combine: 1, refit: true }),
+    'mean of top 2 within 1.5x (default)': createAuto(),
+    'mean of top 3 within 1.5x': createAuto({ combine: 3 }),
   },
   'offline calibration (ets)': {
     'ets, tail table + refit': served(ets),
@@ -267,10 +208,7 @@ async function main(): Promise<void> {
     }
     report[family] = { overall, bySource: measured, loso };
   }
-  const out = join(here, 'results', 'forecast-variants.json');
-  mkdirSync(dirname(out), { recursive: true });
-  writeFileSync(out, JSON.stringify({ date: new Date().toISOString(), roots, origins, report }, null, 1));
-  console.log(`wrote ${out}`);
+  writeResults('forecast-variants.json', { roots, origins, report });
 }
 
 await main();

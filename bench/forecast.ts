@@ -13,8 +13,8 @@
  *                         [--speed-runs 5] [--own-bands]
  */
 import { execSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { MODELS } from '../exporter/src/models/index.js';
@@ -23,15 +23,10 @@ import { seasonalNaive } from '../exporter/src/models/seasonal-naive.js';
 import { calibrateOnTail } from '../exporter/src/models/tail-calibration.js';
 import { backtestSeries, summarise, type OriginScore } from '../exporter/src/evaluation/rolling-origin.js';
 import { median } from '../exporter/src/util/stats.js';
-import { coverageSpread, listCsv, readSeriesCsv } from './forecast-csv.js';
+import { coverageSpread, flag, listCsv, readSeriesCsv, writeResults } from './forecast-csv.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const LEVELS = [0.8, 0.95];
-
-function flag(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && process.argv[i + 1] ? process.argv[i + 1] : fallback;
-}
 
 /** The last value, as forecast_bench.py's `naive`: seasonal naive with season 1. */
 function lastValue(base: ModelFactory): ModelFactory {
@@ -179,26 +174,14 @@ async function main(): Promise<void> {
   }
   previous?.cleanup();
 
-  const out = join(here, 'results', 'forecast.json');
-  mkdirSync(dirname(out), { recursive: true });
-  writeFileSync(
-    out,
-    JSON.stringify(
-      {
-        date: new Date().toISOString(),
-        machine: `${cpus().length} cores`,
-        data,
-        origins,
-        before,
-        levels: LEVELS,
-        speed,
-        models: results,
-      },
-      null,
-      1,
-    ),
-  );
-  console.log(`wrote ${out}`);
+  writeResults('forecast.json', {
+    data,
+    origins,
+    before,
+    levels: LEVELS,
+    speed,
+    models: results,
+  });
 }
 
 await main();
