@@ -200,7 +200,7 @@ async function main(): Promise<void> {
       const show = (x: number) =>
         objective === 'logMase' ? Math.exp(x / sources.length).toFixed(3) : (x / sources.length).toFixed(4);
       console.log(
-        `leave one source out, ${objective === 'logMase' ? 'geo-mean 4 h MASE' : 'mean |coverage - level|'}: chosen ${show(chosenSum)} vs default ${show(defaultSum)}; picks ${loso
+        `leave one source out, ${objective === 'logMase' ? 'geo-mean 4 h MASE' : 'mean |coverage - level|'}: chosen ${show(chosenSum)} vs reference ${show(defaultSum)}; picks ${loso
           .filter((l) => l.objective === objective)
           .map((l) => `${String(l.held)} -> ${String(l.chosen)}`)
           .join(', ')}`,
