@@ -8,6 +8,7 @@ import { writeFileSync } from 'node:fs';
 import { getModel, MODELS } from '../models/index.js';
 import type { FittedModel, ForecastResult, ModelFactory } from '../models/types.js';
 import { loadTf } from '../models/tf.js';
+import { calibrateOnTail } from '../models/tail-calibration.js';
 import {
   backtestSeries,
   naiveForecast,
@@ -62,6 +63,11 @@ function recording(model: ModelFactory, record: (result: ForecastResult | undefi
   };
 }
 
+/** A model fitted as `cloudpulse forecast` fits it: bands calibrated on each history's own last day. */
+function servedAsForecast(model: ModelFactory): ModelFactory {
+  return { ...model, fit: (series, options) => calibrateOnTail(model, series, options) };
+}
+
 function parseModels(text: string): ModelFactory[] {
   return text
     .split(',')
@@ -89,6 +95,7 @@ export const backtestCommand: Command = {
   --report FILE.html  write a self-contained HTML report with per-series plots of every origin
   --json FILE         write the summary and per-origin scores as JSON
 
+Models are fitted as \`cloudpulse forecast\` fits them (bands calibrated on each history's last day).
 MASE is scaled by the in-sample seasonal-naive error (daily season, lag 1 when the history is shorter
 than two days), as ../shared/tools/forecast_bench.py does. A model that fails at an origin is scored
 as the naive forecast there and counted under "fails".`,
@@ -132,7 +139,7 @@ as the naive forecast there and counted under "fails".`,
       const run: BacktestSeriesRun = { name: s.name, start: s.start, step: s.step, values: s.values, models: [] };
       for (const model of models) {
         const recorded: (ForecastResult | undefined)[] = [];
-        const counted = recording(model, (result) => {
+        const counted = recording(servedAsForecast(model), (result) => {
           recorded.push(result);
           tick(++done);
         });

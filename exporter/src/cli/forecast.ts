@@ -4,6 +4,7 @@
  * and exactly N rows for the N steps after the last input timestamp.
  */
 import { getModel, MODELS } from '../models/index.js';
+import { calibrateOnTail } from '../models/tail-calibration.js';
 import { readCsvSeries, type CsvSeries } from '../series/csv.js';
 import { forecastProblem } from '../series/forecast-check.js';
 import { parseFlags, parseLevels, requirePositiveInt } from './args.js';
@@ -31,7 +32,8 @@ export async function forecastRows(
   horizon: number,
   levels: number[],
 ): Promise<string> {
-  const fitted = await getModel(model)!.fit({ values: grid.values, start: grid.start, step: grid.step });
+  // bands calibrated on the input's own last day (auto and ensemble do this themselves)
+  const fitted = await calibrateOnTail(getModel(model)!, { values: grid.values, start: grid.start, step: grid.step });
   const f = fitted.forecast(horizon, levels);
   // never print numbers that hide a failure: an empty cell or a zero-width band would
   const problem = forecastProblem(grid.values, f);

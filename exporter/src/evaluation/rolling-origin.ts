@@ -5,7 +5,7 @@
  * Pure: the clock for fit times is injected; a failing fit is scored as the naive forecast and
  * counted, as the bench does.
  */
-import type { FitOptions, FittedModel, ForecastResult, ModelFactory } from '../models/types.js';
+import type { FitOptions, ForecastResult, ModelFactory } from '../models/types.js';
 import { median } from '../util/stats.js';
 import { bandsFromSd } from '../models/normal-bands.js';
 import { coverage, geometricMean, maseScale, meanAbsoluteError, meanWidth, smape } from './metrics.js';
@@ -152,61 +152,4 @@ export function summarise(bySeries: OriginScore[][], horizons: number[], levelCo
       fails: perSeries.reduce((n, s) => n + s.filter((o) => o.failed).length, 0),
     };
   });
-}
-
-export interface TailCandidate {
-  name: string;
-  factory: ModelFactory;
-  fitOptions?: FitOptions;
-}
-
-export interface TailValidation {
-  name: string;
-  /** fitted on the history before the validation window, then updated through to the end */
-  fitted: FittedModel;
-  /** errors[h - 1] = signed errors (actual - point) of h-step forecasts over the origins */
-  errors: number[][];
-  /** mean absolute error over all origins and steps */
-  mae: number;
-}
-
-/**
- * Rolling origins on the last `window` points, cheaply: each candidate is fitted once on the
- * history before the window, then absorbs the window with `update()`, forecasting `horizon`
- * steps every `stride` points. Candidates that throw or forecast non-finite values are dropped.
- */
-export async function validateOnTail(
-  values: ArrayLike<number>,
-  candidates: TailCandidate[],
-  options: { horizon: number; window: number; stride: number; step: number; start: number },
-): Promise<TailValidation[]> {
-  const n = values.length;
-  const cut = n - options.window;
-  const head = Array.from({ length: cut }, (_, i) => values[i]);
-  const out: TailValidation[] = [];
-  for (const c of candidates) {
-    try {
-      const fitted = await c.factory.fit({ values: head, step: options.step, start: options.start }, c.fitOptions);
-      const errors: number[][] = Array.from({ length: options.horizon }, () => []);
-      let sum = 0;
-      let count = 0;
-      for (let o = cut; o < n; o += options.stride) {
-        const { point } = fitted.forecast(options.horizon, []);
-        for (let h = 1; h <= options.horizon && o + h - 1 < n; h++) {
-          const actual = values[o + h - 1];
-          if (!Number.isFinite(actual)) continue;
-          const e = actual - point[h - 1];
-          if (!Number.isFinite(e)) throw new Error('non-finite forecast');
-          errors[h - 1].push(e);
-          sum += Math.abs(e);
-          count++;
-        }
-        fitted.update(Array.from({ length: Math.min(options.stride, n - o) }, (_, i) => values[o + i]));
-      }
-      out.push({ name: c.name, fitted, errors, mae: count > 0 ? sum / count : NaN });
-    } catch {
-      // a failing candidate is skipped; the caller falls back when none is left
-    }
-  }
-  return out;
 }

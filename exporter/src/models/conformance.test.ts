@@ -22,6 +22,8 @@ const DEFAULT: Capabilities = { exactUpdate: true, shiftsOnOwnForecast: true, ti
 const CAPABILITIES: Record<string, Partial<Capabilities>> = {
   // each member is fed the combined forecast, not its own; gaps still shift it exactly
   ensemble: { shiftsOnOwnForecast: false },
+  // the same when auto serves the mean of its two best candidates
+  auto: { shiftsOnOwnForecast: false },
   // augurs models re-run their decomposition / optimiser on update
   // and need a minimum history (their own fallback is the pipeline's fallback model)
   mstl: { exactUpdate: false, timeoutMs: 60_000, minPoints: 8 },

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createLstm } from './lstm.js';
+import { createLstm, restoreLstmSeries } from './lstm.js';
 import { loadTf } from './tf.js';
 import { forward } from './lstm/network.js';
 import { buildLayers, extractWeights } from './lstm/train.js';
@@ -85,9 +85,12 @@ describe('lstm global fit', () => {
   it('is deterministic for a seed, and a JSON round trip forecasts the same', async () => {
     const [a] = await lstm.fitGlobal([series[0]], { seed: 5 });
     const b = await lstm.fit(series[0], { seed: 5 });
-    expect(b.forecast(60, [0.9])).toEqual(a.forecast(60, [0.9]));
-    const restored = lstm.restore(JSON.parse(JSON.stringify(a.toJSON())));
-    expect(restored.forecast(60, [0.9])).toEqual(a.forecast(60, [0.9]));
+    // the same network; lstm.fit calibrates its bands on the held-out tail
+    expect(b.forecast(60, [0.9]).point).toEqual(a.forecast(60, [0.9]).point);
+    for (const model of [a, b]) {
+      const restored = lstm.restore(JSON.parse(JSON.stringify(model.toJSON())));
+      expect(restored.forecast(60, [0.9])).toEqual(model.forecast(60, [0.9]));
+    }
     expect(() => lstm.restore({ model: 'lstm', version: 1, state: { network: {} } })).toThrow(/inconsistent/);
   });
 
@@ -99,6 +102,22 @@ describe('lstm global fit', () => {
     const after = model.forecast(12, []).point;
     expect(after).not.toEqual(before);
     expect(after.every(Number.isFinite)).toBe(true);
+  });
+
+  it('fits an entry: one network stored once, small per-series states that name it, calibrated bands', async () => {
+    const { network, models } = await lstm.fitEntry(series, { seed: 3 });
+    expect(models).toHaveLength(3);
+    const networkJson = JSON.stringify(network).length;
+    for (const [i, model] of models.entries()) {
+      expect(model.description).toMatch(/conformal bands/);
+      const state = JSON.parse(JSON.stringify(model.toJSON()));
+      expect(JSON.stringify(state).length).toBeLessThan(Math.min(20_000, networkJson));
+      const restored = restoreLstmSeries(state, network);
+      expect(restored.forecast(48, [0.8, 0.95])).toEqual(model.forecast(48, [0.8, 0.95]));
+      expect(() => lstm.restore(state), `series ${i} without its network`).toThrow(/refers to network/);
+    }
+    const other = { ...network, id: 'lstm-00000000-0' };
+    expect(() => restoreLstmSeries(models[0].toJSON(), other)).toThrow(/given lstm-00000000-0/);
   });
 
   it('rejects a too-short series and mixed grid steps with a clear error', async () => {

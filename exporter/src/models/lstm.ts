@@ -1,285 +1,99 @@
 /**
- * A global LSTM in TensorFlow.js: ONE small network trained across all series of a config entry
- * (`fitGlobal`), each series standardised by its own median / MAD, forecasting `outputs` steps
- * at once (direct multi-step) from a window of recent points plus the value one season before
- * each target step. Longer horizons continue recursively from its own forecasts.
+ * `lstm`: one global LSTM per config entry (lstm/model.ts), trained on scaled windows of all the
+ * entry's series, with per-series bands made conformal on each series' own held-out tail (the
+ * latest days the network never trained on; the same table as `auto`'s, calibration.ts).
  *
- * Bands: per-horizon empirical quantiles of the residuals on held-out validation windows (the
- * latest 20% of each series, never trained on), pooled across series in standardised units and
- * scaled back by each series' own scale.
+ * For the pipeline, once per config entry and in a worker thread (training takes seconds):
  *
- * Training needs TensorFlow.js (backend chosen in tf.ts); the fitted model is plain arrays with a
- * hand-written forward pass, so forecast / update / restore are synchronous and backend-free.
- * `update` appends points to the kept tail in time proportional to them; weights and scaling
- * stay fixed until the next fit.
+ *   const { network, models } = await fitLstmEntry(series, { seed });   // models[i] serves series[i]
+ *   const states = models.map((m) => m.toJSON());   // a few KB each: the network is named by id
+ *   postMessage({ network, states });                // the network (~100 KB of JSON) once per entry
+ *   // on the main thread, or after a restart:
+ *   const restored = states.map((s) => restoreLstmSeries(s, network));
+ *
+ * Series models are ordinary FittedModels (forecast / update / toJSON), synchronous and free of
+ * TensorFlow.js once trained. `lstm.fit` on one series is the same with the network embedded in
+ * its state, so `lstm.restore` needs nothing else (the model conformance suite runs on that).
  */
-import type { FitOptions, FittedModel, ForecastResult, ModelFactory, SeriesInput, SerializedModel } from './types.js';
-import { ModelError } from './types.js';
-import { fillGaps } from './seasonality.js';
-import { flatForecast } from './augurs.js';
-import { quantile } from '../util/stats.js';
-import { loadTf, tfjsMissing, type TfBackendName } from './tf.js';
-import { forward, type LstmWeights } from './lstm/network.js';
+import type { FitOptions, FittedModel, ModelFactory, SeriesInput, SerializedModel } from './types.js';
+import { CalibratedModel, conformalTable, restoreCalibrated } from './calibration.js';
+import { walkForward } from './validation.js';
+import { tfjsMissing } from './tf.js';
 import {
-  encode,
-  robustScaling,
-  splitOrigins,
-  spread,
-  clip,
-  firstOrigin,
-  type Scaling,
-  type WindowShape,
-} from './lstm/windows.js';
-import { trainNetwork, type TrainingSet } from './lstm/train.js';
+  fitGlobal,
+  lstmModel,
+  restoreLstm,
+  trainGlobal,
+  NAME,
+  type LstmNetwork,
+  type LstmOptions,
+} from './lstm/model.js';
 
-const NAME = 'lstm';
-const VERSION = 1;
-/** residual quantiles kept per horizon: p = 0, 0.01, ..., 1 */
-const QUANTILE_GRID = 101;
-const MIN_VALIDATION = 20;
-const MIN_POINTS = 24;
+export { LSTM_DEFAULTS, fitGlobal, type LstmNetwork, type LstmOptions } from './lstm/model.js';
 
-export interface LstmOptions {
-  window: number;
-  units: number;
-  /** steps forecast directly (48 = 4 h at 5 minutes) */
-  outputs: number;
-  epochs: number;
-  batchSize: number;
-  /** most training windows across all series (spread evenly over each series) */
-  maxWindows: number;
-  learningRate: number;
-  validationShare: number;
-  /** backend preference, see tf.ts */
-  prefer?: TfBackendName[];
-  log?: (message: string) => void;
-}
+const DAY = 86400;
 
-export const LSTM_DEFAULTS: LstmOptions = {
-  window: 48,
-  units: 16,
-  outputs: 48,
-  epochs: 5,
-  batchSize: 128,
-  maxWindows: 512,
-  learningRate: 0.01,
-  validationShare: 0.2,
-};
-
-/** Shared by every series of one global fit. */
-interface Network {
-  weights: LstmWeights;
-  shape: WindowShape;
-  /** [outputs][QUANTILE_GRID] standardised residual quantiles (actual - forecast) */
-  residualQuantiles: number[][];
-  /** where the residuals came from: held-out windows, or training windows when too few */
-  residualSource: 'validation' | 'training';
-  seriesCount: number;
-  backend: string;
-}
-
-interface State {
-  network: Network;
-  scaling: Scaling;
-  /** latest raw points, gap-filled, long enough for one window and one season */
-  tail: number[];
-}
-
-class FittedLstm implements FittedModel {
-  readonly name = NAME;
-  constructor(private readonly state: State) {}
-
-  get description(): string {
-    const { shape, weights, seriesCount, backend } = this.state.network;
-    return (
-      `LSTM units=${weights.units} window=${shape.window} outputs=${shape.outputs} season=${shape.season || 'none'}` +
-      ` global over ${seriesCount} series (${backend})`
-    );
-  }
-
-  forecast(horizon: number, levels: number[]): ForecastResult {
-    const { network, scaling, tail } = this.state;
-    const { shape, weights, residualQuantiles } = network;
-    // a series that has not moved over the whole kept tail: nothing for the network to say
-    if (tail.every((v) => v === tail[0])) return flatForecast(tail[0], horizon, levels);
-    const z = tail.map((v) => (v - scaling.location) / scaling.scale);
-    const point: number[] = [];
-    while (point.length < horizon) {
-      const t = z.length - 1;
-      const { input, reference } = encode(z, t, shape);
-      const deltas = forward(weights, input, reference);
-      for (let k = 0; k < shape.outputs && point.length < horizon; k++) {
-        const next = z[t] + deltas[k];
-        point.push(scaling.location + scaling.scale * next);
-        z.push(next);
-      }
-    }
-    const intervals = levels.map((level) => {
-      const lower: number[] = [];
-      const upper: number[] = [];
-      for (let k = 0; k < horizon; k++) {
-        const row = residualQuantiles[Math.min(k, shape.outputs - 1)];
-        // past the direct horizon, widen like a random walk from the last direct step
-        const widen = k < shape.outputs ? 1 : Math.sqrt((k + 1) / shape.outputs);
-        // a biased residual sample must not push the band off its own point forecast
-        lower.push(point[k] + widen * scaling.scale * Math.min(0, quantile(row, (1 - level) / 2)));
-        upper.push(point[k] + widen * scaling.scale * Math.max(0, quantile(row, (1 + level) / 2)));
-      }
-      return { level, lower, upper };
-    });
-    return { point, intervals };
-  }
-
-  update(values: ArrayLike<number>): void {
-    const { tail } = this.state;
-    const keep = tail.length;
-    for (let i = 0; i < values.length; i++) {
-      // a gap repeats the previous point: the window stays complete without guessing a season
-      tail.push(Number.isFinite(values[i]) ? values[i] : tail[tail.length - 1]);
-    }
-    if (tail.length > keep) tail.splice(0, tail.length - keep);
-  }
-
-  toJSON(): SerializedModel {
-    return { model: NAME, version: VERSION, state: this.state };
-  }
-}
-
-function resolveShape(series: SeriesInput[], o: LstmOptions, seasonLengths?: number[]): WindowShape {
-  const minLength = Math.min(...series.map((s) => s.values.length));
-  if (minLength < MIN_POINTS)
-    throw new ModelError(NAME, `needs at least ${MIN_POINTS} points per series, got ${minLength}`);
-  // short histories get a shorter window and horizon so that training windows still exist
-  const window = Math.min(o.window, Math.max(4, Math.floor(minLength / 4)));
-  const outputs = Math.min(o.outputs, Math.max(1, Math.floor(minLength / 4)));
-  const season = Math.round(seasonLengths?.[0] ?? 86400 / series[0].step);
-  const seasonUsable = season >= 2 && minLength >= 2 * season + outputs;
-  return { window, outputs, season: seasonUsable ? season : 0 };
-}
-
-interface Prepared {
-  z: Float64Array;
-  scaling: Scaling;
-  train: number[];
-  validation: number[];
-}
-
-function prepare(series: SeriesInput, shape: WindowShape, o: LstmOptions): Prepared {
-  const filled = fillGaps(series.values);
-  if (filled.length === 0) throw new ModelError(NAME, 'series has no finite values');
-  const scaling = robustScaling(filled);
-  const z = filled.map((v) => (v - scaling.location) / scaling.scale);
-  const observed = Array.from(series.values, (v) => Number.isFinite(v));
-  return { z, scaling, ...splitOrigins(observed, shape, o.validationShare) };
-}
-
-function samples(prepared: Prepared[], pick: (p: Prepared) => number[], shape: WindowShape): TrainingSet {
-  const set: TrainingSet = { inputs: [], references: [], targets: [] };
-  for (const p of prepared) {
-    for (const t of pick(p)) {
-      const { input, reference } = encode(p.z, t, shape);
-      const target = new Float64Array(shape.outputs);
-      for (let k = 1; k <= shape.outputs; k++) target[k - 1] = clip(p.z[t + k] - p.z[t]);
-      set.inputs.push(input);
-      set.references.push(reference);
-      set.targets.push(target);
-    }
-  }
-  return set;
-}
-
-function residualQuantiles(weights: LstmWeights, set: TrainingSet): number[][] {
-  const perHorizon: number[][] = Array.from({ length: weights.outputs }, () => []);
-  set.inputs.forEach((input, i) => {
-    const predicted = forward(weights, input, set.references[i]);
-    for (let k = 0; k < weights.outputs; k++) perHorizon[k].push(set.targets[i][k] - predicted[k]);
-  });
-  return perHorizon.map((residuals) => {
-    const sorted = Float64Array.from(residuals).sort();
-    return Array.from({ length: QUANTILE_GRID }, (_, q) => quantile(sorted, q / (QUANTILE_GRID - 1)));
-  });
+export interface LstmEntry {
+  /** the shared network: store or post it once per entry */
+  network: LstmNetwork;
+  /** one model per input series, in input order */
+  models: FittedModel[];
 }
 
 /**
- * Train one network across `series` (same grid step) and return one fitted model per series,
- * in the same order, all sharing that network.
+ * Train one network on all `series` (same grid step) and return a calibrated model per series.
+ * `embedNetwork` makes each model's state self-contained (what `lstm.fit` does).
  */
-export async function fitGlobal(
+export async function fitLstmEntry(
   series: SeriesInput[],
   options: FitOptions & Partial<LstmOptions> = {},
-): Promise<FittedModel[]> {
-  if (series.length === 0) throw new ModelError(NAME, 'fitGlobal needs at least one series');
-  if (series.some((s) => s.step !== series[0].step)) {
-    throw new ModelError(NAME, 'fitGlobal needs series on the same grid step');
-  }
-  const o: LstmOptions = { ...LSTM_DEFAULTS, ...options };
-  const shape = resolveShape(series, o, options.seasonLengths);
-  const prepared = series.map((s) => prepare(s, shape, o));
-  const perSeries = Math.max(1, Math.floor(o.maxWindows / series.length));
-  const training = samples(prepared, (p) => spread(p.train, perSeries), shape);
-  if (training.inputs.length === 0) throw new ModelError(NAME, 'no complete training window (too many gaps?)');
-  const validation = samples(prepared, (p) => spread(p.validation, perSeries), shape);
-
-  const { tf, backend } = await loadTf({ prefer: o.prefer, log: o.log });
-  const weights = await trainNetwork(tf, training, {
-    window: shape.window,
-    outputs: shape.outputs,
-    units: o.units,
-    epochs: o.epochs,
-    batchSize: o.batchSize,
-    learningRate: o.learningRate,
-    seed: options.seed ?? 0,
+  embedNetwork = false,
+): Promise<LstmEntry> {
+  const { network, fits } = await trainGlobal(series, options);
+  const horizon = network.shape.outputs;
+  const stride = Math.max(1, Math.round(horizon / 8));
+  const models = fits.map((fit, i) => {
+    const served = lstmModel(network, fit.scaling, fit.values, embedNetwork);
+    const n = fit.values.length;
+    // held-out targets start after the first validation origin; a day of them at most
+    if (fit.firstValidation === undefined) return served;
+    const cut = Math.max(fit.firstValidation + 1, n - Math.round(DAY / series[i].step));
+    if (n - cut < 2 * stride) return served;
+    const walker = lstmModel(network, fit.scaling, fit.values.slice(0, cut));
+    const table = conformalTable(walkForward(walker, series[i].values, cut, { horizon, stride }).errors);
+    return table ? new CalibratedModel(served, table, NAME) : served;
   });
-  const useValidation = validation.inputs.length >= MIN_VALIDATION;
-  const network: Network = {
-    weights,
-    shape,
-    residualQuantiles: residualQuantiles(weights, useValidation ? validation : training),
-    residualSource: useValidation ? 'validation' : 'training',
-    seriesCount: series.length,
-    backend,
-  };
-  const keep = firstOrigin(shape) + 1;
-  return prepared.map((p) => {
-    const tail = Array.from(p.z.subarray(p.z.length - keep), (v) => p.scaling.location + v * p.scaling.scale);
-    return new FittedLstm({ network, scaling: p.scaling, tail });
-  });
+  return { network, models };
 }
 
-function restoreLstm(serialized: SerializedModel): FittedModel {
-  if (serialized.model !== NAME || serialized.version !== VERSION) {
-    throw new ModelError(NAME, `cannot restore state of ${serialized.model} v${serialized.version}`);
+/** Rebuild a series model of `fitLstmEntry`; `network` is needed unless the state embeds it. */
+export function restoreLstmSeries(serialized: SerializedModel, network?: LstmNetwork): FittedModel {
+  const state = serialized.state as { table?: unknown } | null;
+  if (state && typeof state === 'object' && 'table' in state) {
+    return restoreCalibrated(serialized, (inner) => restoreLstm(inner, network));
   }
-  const s = serialized.state as State | null;
-  const w = s?.network?.weights;
-  const valid =
-    w &&
-    Array.isArray(w.kernel) &&
-    w.kernel.length === 4 * w.units &&
-    w.recurrent.length === 4 * w.units * w.units &&
-    w.denseKernel.length === (w.units + w.outputs) * w.outputs &&
-    Array.isArray(s.tail) &&
-    s.tail.length >= s.network.shape.window &&
-    s.network.residualQuantiles.length === w.outputs;
-  if (!valid) throw new ModelError(NAME, 'serialised state has inconsistent weights or tail');
-  return new FittedLstm(structuredClone(s));
+  return restoreLstm(serialized, network);
 }
 
 export type LstmFactory = ModelFactory & {
+  /** one network, models with the network's own pooled bands (see `fitLstmEntry` for calibrated ones) */
   fitGlobal(series: SeriesInput[], options?: FitOptions & Partial<LstmOptions>): Promise<FittedModel[]>;
+  fitEntry(series: SeriesInput[], options?: FitOptions & Partial<LstmOptions>): Promise<LstmEntry>;
 };
 
 /** An LSTM factory with other defaults (tests use a smaller, faster network). */
 export function createLstm(defaults: Partial<LstmOptions> = {}): LstmFactory {
   return {
     name: NAME,
-    summary: 'global LSTM (TensorFlow.js) across a config entry, direct 48-step output, residual bands',
+    summary: 'global LSTM (TensorFlow.js) across a config entry, direct 48-step output, conformal bands per series',
+    selfCalibrated: true,
     fitGlobal: (series, options = {}) => fitGlobal(series, { ...defaults, ...options }),
+    fitEntry: (series, options = {}) => fitLstmEntry(series, { ...defaults, ...options }),
     async fit(series, options = {}) {
-      const [fitted] = await fitGlobal([series], { ...defaults, ...options });
-      return fitted;
+      const { models } = await fitLstmEntry([series], { ...defaults, ...options }, true);
+      return models[0];
     },
-    restore: restoreLstm,
+    restore: (serialized) => restoreLstmSeries(serialized),
     unavailable: tfjsMissing,
   };
 }

@@ -123,6 +123,7 @@ class FittedMstl implements FittedModel {
 export const mstl: ModelFactory = {
   name: NAME,
   summary: 'augurs MSTL (daily + weekly seasons seen twice) with an AutoETS trend; update refits on kept history',
+  costlyUpdate: true,
 
   async fit(series: SeriesInput, options: FitOptions = {}) {
     const history = keepHistory(series.start, series.step, series.values);

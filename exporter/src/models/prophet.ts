@@ -140,6 +140,7 @@ class FittedProphet implements FittedModel {
 export const prophet: ModelFactory = {
   name: NAME,
   summary: 'Prophet (augurs + wasm Stan optimiser), daily/weekly seasonality; update refits on kept history',
+  costlyUpdate: true,
 
   async fit(series: SeriesInput, options: FitOptions = {}) {
     await loadProphetOptimizer();

@@ -2,6 +2,12 @@
  * Seasonal naive: tomorrow looks like today. The baseline every figure is compared with.
  * Bands come from the empirical spread of in-sample seasonal differences, widened with the
  * number of seasons ahead (sqrt(k), as for a seasonal random walk).
+ *
+ * A history shorter than one season keeps its season: steps whose value one season back has not
+ * been seen yet get the last value (with random-walk bands from the one-step changes), and the
+ * model turns fully seasonal as `update` fills the season. `auto` validates it on a tail that
+ * starts less than a season in (a day and a half of 1-minute data), where dropping to the last
+ * value for good would hide the season from the choice.
  */
 import type { FittedModel, ForecastResult, ModelFactory, SeriesInput, SerializedModel } from './types.js';
 import { ModelError } from './types.js';
@@ -9,9 +15,9 @@ import { bandsFromSd } from './normal-bands.js';
 
 interface State {
   season: number;
-  /** the last `season` observations (gaps filled with the previous value) */
+  /** the last `season` observations (gaps filled with the previous value); fewer while filling */
   tail: number[];
-  /** RMS of seasonal differences over the fitted history */
+  /** RMS of seasonal differences over the fitted history (of one-step changes when too short) */
   sigma: number;
 }
 
@@ -45,8 +51,14 @@ class FittedSeasonalNaive implements FittedModel {
     const point: number[] = [];
     const spread: number[] = [];
     for (let h = 1; h <= horizon; h++) {
-      point.push(tail[tail.length - season + ((h - 1) % season)]);
-      spread.push(sigma * Math.sqrt(Math.floor((h - 1) / season) + 1));
+      const back = tail.length - season + ((h - 1) % season);
+      if (back >= 0) {
+        point.push(tail[back]);
+        spread.push(sigma * Math.sqrt(Math.floor((h - 1) / season) + 1));
+      } else {
+        point.push(tail[tail.length - 1]);
+        spread.push(sigma * Math.sqrt(h));
+      }
     }
     return bandsFromSd(point, spread, levels);
   }
@@ -56,7 +68,7 @@ class FittedSeasonalNaive implements FittedModel {
     for (let i = 0; i < values.length; i++) {
       const v = values[i];
       // a gap repeats last season's value, which is also what we would have forecast
-      tail.push(Number.isFinite(v) ? v : tail[tail.length - season]);
+      tail.push(Number.isFinite(v) ? v : tail[Math.max(0, tail.length - season)]);
     }
     if (tail.length > season) tail.splice(0, tail.length - season);
   }
@@ -74,13 +86,13 @@ export const seasonalNaive: ModelFactory = {
     const filled = fillGaps(series.values);
     if (filled.length === 0) throw new ModelError('seasonal_naive', 'series has no finite values');
     const daily = Math.round(86400 / series.step);
-    let season = options.seasonLengths?.[0] ?? daily;
-    // not enough history for one full season: fall back to the last value
-    if (!(season >= 1 && filled.length >= season + 1)) season = 1;
+    const season = Math.max(1, Math.round(options.seasonLengths?.[0] ?? daily));
+    // too short for one seasonal difference: the spread of one-step changes
+    const lag = filled.length >= season + 1 ? season : 1;
     let sum = 0;
     let n = 0;
-    for (let i = season; i < filled.length; i++) {
-      const d = filled[i] - filled[i - season];
+    for (let i = lag; i < filled.length; i++) {
+      const d = filled[i] - filled[i - lag];
       sum += d * d;
       n++;
     }

@@ -67,6 +67,10 @@ export interface ModelFactory {
   restore(state: SerializedModel): FittedModel;
   /** why this model cannot run in this installation (an optional package missing), else undefined */
   unavailable?(): string | undefined;
+  /** its bands are already conformal on its own tail (auto, ensemble): no second calibration */
+  readonly selfCalibrated?: boolean;
+  /** `update` keeps the points and the next forecast refits (augurs models): validate on few origins */
+  readonly costlyUpdate?: boolean;
 }
 
 export class ModelError extends Error {

@@ -1,0 +1,370 @@
+/**
+ * Online adaptive conformal calibration of served forecast bands, for any model.
+ *
+ * Per calibrated horizon (steps ahead) and level, it remembers the bands the model gave, and when
+ * the actual arrives turns the error into a normalised score: actual - point divided by the
+ * band's half-width on that side, so the band covered the actual exactly when |score| <= 1. The
+ * served band is the model's band with each half-width multiplied by the conformal quantile of
+ * the recent |scores| (split-conformal on a rolling window), at a level nudged by adaptive
+ * conformal inference (Gibbs & Candes 2021): each miss raises it, each hit lowers it a little,
+ * so the long-run share of misses is held at 1 - level even while the series changes. Scores of
+ * overlapping forecasts are correlated, so the quantile's finite-sample correction counts the
+ * effective number of independent scores (calibration.ts, `effectiveSampleSize`), as `auto`'s
+ * conformal table does.
+ *
+ * The window is one week by default (long enough for weekly patterns), at any step: at most
+ * `capacity` forecasts are scored per window, one every `sampleSeconds` (40 minutes at the
+ * defaults), so memory is fixed: typed rings of capacity x levels floats per horizon. Until a
+ * horizon has enough scores for a level its multiplier is 1 (the model's own band).
+ *
+ * Usage, per series (pure: no clock, times are unix seconds of the series' grid):
+ *
+ *   const calibration = new AdaptiveCalibration({ step: 300, horizons: [12, 48], levels: [0.8, 0.95] });
+ *   // after each forecast from the last observed point (at unix time `origin`):
+ *   calibration.record(origin, raw);            // the model's own forecast, steps 1..H
+ *   const served = calibration.adjust(raw);     // every step 1..H, interpolated between horizons
+ *   // for each new actual:
+ *   calibration.observe(t, value);
+ *   // persistence:
+ *   const state = calibration.toJSON();         // plain JSON, a few KB
+ *   const again = AdaptiveCalibration.restore(state);
+ *
+ * `record` keeps at most one forecast per `sampleSeconds`, so calling it every cycle is fine.
+ * Calling `adjust` on a result whose levels were not calibrated interpolates the multiplier
+ * between the calibrated levels (the nearest one outside them).
+ */
+import type { ForecastResult, Interval } from './types.js';
+import { ModelError } from './types.js';
+import { effectiveSampleSize } from './calibration.js';
+
+const NAME = 'adaptive-calibration';
+const VERSION = 1;
+const WEEK = 7 * 86400;
+
+export interface AdaptiveCalibrationOptions {
+  /** grid step in seconds */
+  step: number;
+  /** calibrated horizons in steps ahead, e.g. [12, 48] for 1 h and 4 h at 5 minutes */
+  horizons: number[];
+  /** calibrated levels in (0, 1), e.g. [0.8, 0.95] */
+  levels: number[];
+  /** seconds of history the scores cover (default one week) */
+  windowSeconds?: number;
+  /** most scores kept per horizon (default 256) */
+  capacity?: number;
+  /**
+   * adaptive step of the quantile level per scored forecast (default 0.05: of 0 to 0.2, the
+   * best per-series coverage in the live replay of bench/forecast-calibration.ts, 0.1 tying)
+   */
+  gamma?: number;
+  /** least seconds between recorded forecasts (default: the window spread over the capacity) */
+  sampleSeconds?: number;
+}
+
+type Resolved = Required<AdaptiveCalibrationOptions>;
+
+/** One calibrated horizon: forecasts awaiting their actual, and the scores of past ones. */
+interface Track {
+  steps: number;
+  /** FIFO of pending forecasts: target time, point, distances point->upper / lower->point and the multiplier served, per level */
+  target: Float64Array;
+  point: Float64Array;
+  up: Float32Array;
+  down: Float32Array;
+  served: Float32Array;
+  pendingHead: number;
+  pendingCount: number;
+  /** ring of signed scores, slot-major: scores[slot * levels + k] */
+  scores: Float32Array;
+  scoreHead: number;
+  scoreCount: number;
+  /** adaptive offset of each level's quantile */
+  offset: Float64Array;
+  multiplier: Float64Array;
+  dirty: boolean;
+}
+
+export interface AdaptiveCalibrationState {
+  version: number;
+  options: Resolved;
+  lastRecorded: number;
+  tracks: Array<{
+    pending: { target: number[]; point: number[]; up: number[]; down: number[]; served: number[] };
+    /** base64 of the Float32 scores, oldest first */
+    scores: string;
+    offset: number[];
+  }>;
+}
+
+export function resolveOptions(o: AdaptiveCalibrationOptions): Resolved {
+  const horizons = [...o.horizons].sort((a, b) => a - b);
+  if (!(o.step > 0)) throw new ModelError(NAME, `step must be positive, got ${o.step}`);
+  if (horizons.length === 0 || horizons.some((h) => !Number.isInteger(h) || h < 1))
+    throw new ModelError(NAME, `horizons must be positive whole steps, got ${o.horizons.join(',')}`);
+  if (o.levels.length === 0 || o.levels.some((l) => !(l > 0 && l < 1)))
+    throw new ModelError(NAME, `levels must lie in (0, 1), got ${o.levels.join(',')}`);
+  const windowSeconds = o.windowSeconds ?? WEEK;
+  const capacity = Math.max(16, Math.round(o.capacity ?? 256));
+  const sampleSeconds = o.sampleSeconds ?? o.step * Math.max(1, Math.ceil(windowSeconds / o.step / capacity));
+  return {
+    step: o.step,
+    horizons,
+    levels: [...o.levels].sort((a, b) => a - b),
+    windowSeconds,
+    capacity: Math.min(capacity, Math.max(16, Math.ceil(windowSeconds / sampleSeconds))),
+    gamma: o.gamma ?? 0.05,
+    sampleSeconds,
+  };
+}
+
+/** (n + 1) L <= n needs n >= L / (1 - L) scores; ten at least so a multiplier rests on more than a handful */
+function minimumScores(level: number): number {
+  return Math.max(10, Math.ceil(level / (1 - level)));
+}
+
+export class AdaptiveCalibration {
+  readonly options: Resolved;
+  private readonly tracks: Track[];
+  private lastRecorded = -Infinity;
+
+  constructor(options: AdaptiveCalibrationOptions) {
+    this.options = resolveOptions(options);
+    const { horizons, levels, capacity, step, sampleSeconds } = this.options;
+    const k = levels.length;
+    this.tracks = horizons.map((steps) => {
+      const pending = Math.ceil((steps * step) / sampleSeconds) + 2;
+      return {
+        steps,
+        target: new Float64Array(pending),
+        point: new Float64Array(pending),
+        up: new Float32Array(pending * k),
+        down: new Float32Array(pending * k),
+        served: new Float32Array(pending * k),
+        pendingHead: 0,
+        pendingCount: 0,
+        scores: new Float32Array(capacity * k),
+        scoreHead: 0,
+        scoreCount: 0,
+        offset: new Float64Array(k),
+        multiplier: new Float64Array(k).fill(1),
+        dirty: false,
+      };
+    });
+  }
+
+  /** Remember the model's own forecast made after the point at unix time `origin`. */
+  record(origin: number, raw: ForecastResult): void {
+    const { step, levels, sampleSeconds } = this.options;
+    if (!Number.isFinite(origin) || origin < this.lastRecorded + sampleSeconds - step / 2) return;
+    this.lastRecorded = origin;
+    const bands = levels.map((level) => raw.intervals.find((iv) => Math.abs(iv.level - level) < 1e-9));
+    for (const tr of this.tracks) {
+      const i = tr.steps - 1;
+      if (i >= raw.point.length || !Number.isFinite(raw.point[i])) continue;
+      const size = tr.target.length;
+      if (tr.pendingCount === size) {
+        tr.pendingHead = (tr.pendingHead + 1) % size;
+        tr.pendingCount--;
+      }
+      const slot = (tr.pendingHead + tr.pendingCount) % size;
+      tr.pendingCount++;
+      tr.target[slot] = origin + tr.steps * step;
+      tr.point[slot] = raw.point[i];
+      const multipliers = this.multipliers(tr);
+      bands.forEach((band, k) => {
+        tr.up[slot * levels.length + k] = band ? band.upper[i] - raw.point[i] : NaN;
+        tr.down[slot * levels.length + k] = band ? raw.point[i] - band.lower[i] : NaN;
+        tr.served[slot * levels.length + k] = multipliers[k];
+      });
+    }
+  }
+
+  /** An actual observation at unix time `t` (NaN: a gap, which scores nothing). */
+  observe(t: number, value: number): void {
+    const { step, levels, gamma } = this.options;
+    const k = levels.length;
+    for (const tr of this.tracks) {
+      const size = tr.target.length;
+      while (tr.pendingCount > 0) {
+        const slot = tr.pendingHead;
+        const target = tr.target[slot];
+        if (target > t + step / 2) break;
+        tr.pendingHead = (tr.pendingHead + 1) % size;
+        tr.pendingCount--;
+        // targets that passed without an actual (gaps) are dropped unscored
+        if (target < t - step / 2 || !Number.isFinite(value)) continue;
+        const e = value - tr.point[slot];
+        const at = tr.scoreHead * k;
+        for (let q = 0; q < k; q++) {
+          const distance = e >= 0 ? tr.up[slot * k + q] : tr.down[slot * k + q];
+          // a zero-width band cannot be scaled: its score says nothing
+          const score = distance > 0 ? e / distance : e === 0 ? 0 : NaN;
+          tr.scores[at + q] = score;
+          if (score === score) {
+            const miss = Math.abs(score) > tr.served[slot * k + q] ? 1 : 0;
+            const o = tr.offset[q] + gamma * (miss - (1 - levels[q]));
+            tr.offset[q] = Math.min(0.5, Math.max(-0.5, o));
+          }
+        }
+        tr.scoreHead = (tr.scoreHead + 1) % this.options.capacity;
+        tr.scoreCount = Math.min(this.options.capacity, tr.scoreCount + 1);
+        tr.dirty = true;
+      }
+    }
+  }
+
+  /** The forecast with every band's half-widths scaled by the calibrated multipliers. */
+  adjust(raw: ForecastResult): ForecastResult {
+    const horizon = raw.point.length;
+    const perTrack = this.tracks.map((tr) => this.multipliers(tr));
+    const ordered = raw.intervals.map((iv, index) => ({ iv, index })).sort((a, b) => a.iv.level - b.iv.level);
+    const intervals: Interval[] = new Array(raw.intervals.length);
+    let previous: Interval | undefined;
+    for (const { iv, index } of ordered) {
+      const byTrack = perTrack.map((m) => this.atLevel(m, iv.level));
+      const lower = new Array<number>(horizon);
+      const upper = new Array<number>(horizon);
+      for (let h = 1; h <= horizon; h++) {
+        const m = this.atStep(byTrack, h);
+        const p = raw.point[h - 1];
+        lower[h - 1] = p - m * (p - iv.lower[h - 1]);
+        upper[h - 1] = p + m * (iv.upper[h - 1] - p);
+        // a higher level's band must contain every lower level's
+        if (previous) {
+          lower[h - 1] = Math.min(lower[h - 1], previous.lower[h - 1]);
+          upper[h - 1] = Math.max(upper[h - 1], previous.upper[h - 1]);
+        }
+      }
+      intervals[index] = previous = { level: iv.level, lower, upper };
+    }
+    return { point: raw.point, intervals };
+  }
+
+  /** Current multiplier per calibrated horizon (rows) and level (columns); 1 = the model's own band. */
+  multiplierTable(): number[][] {
+    return this.tracks.map((tr) => Array.from(this.multipliers(tr)));
+  }
+
+  /** Scores held per calibrated horizon. */
+  scoreCounts(): number[] {
+    return this.tracks.map((tr) => tr.scoreCount);
+  }
+
+  private multipliers(tr: Track): Float64Array {
+    if (!tr.dirty) return tr.multiplier;
+    const { levels, capacity } = this.options;
+    const k = levels.length;
+    const column = new Float32Array(tr.scoreCount);
+    const oldest = tr.scoreHead - tr.scoreCount + capacity;
+    for (let q = 0; q < k; q++) {
+      let n = 0;
+      for (let s = 0; s < tr.scoreCount; s++) {
+        const v = tr.scores[((oldest + s) % capacity) * k + q];
+        if (v === v) column[n++] = v;
+      }
+      if (n < minimumScores(levels[q])) {
+        tr.multiplier[q] = 1;
+        continue;
+      }
+      const independent = effectiveSampleSize(column.subarray(0, n));
+      for (let i = 0; i < n; i++) column[i] = Math.abs(column[i]);
+      const sorted = column.subarray(0, n).sort();
+      const level = Math.min(1, Math.max(0, levels[q] + tr.offset[q]));
+      const corrected = Math.min(1, (level * (independent + 1)) / independent);
+      tr.multiplier[q] = sorted[Math.min(n, Math.max(1, Math.ceil(n * corrected))) - 1];
+    }
+    tr.dirty = false;
+    return tr.multiplier;
+  }
+
+  /** Linear in the level between calibrated levels, the nearest outside them. */
+  private atLevel(multipliers: Float64Array, level: number): number {
+    const levels = this.options.levels;
+    if (level <= levels[0]) return multipliers[0];
+    const last = levels.length - 1;
+    if (level >= levels[last]) return multipliers[last];
+    let q = 0;
+    while (levels[q + 1] < level) q++;
+    const f = (level - levels[q]) / (levels[q + 1] - levels[q]);
+    return multipliers[q] + f * (multipliers[q + 1] - multipliers[q]);
+  }
+
+  /** Linear in the step between calibrated horizons, the nearest outside them. */
+  private atStep(byTrack: number[], h: number): number {
+    const tracks = this.tracks;
+    if (h <= tracks[0].steps) return byTrack[0];
+    const last = tracks.length - 1;
+    if (h >= tracks[last].steps) return byTrack[last];
+    let j = 0;
+    while (tracks[j + 1].steps < h) j++;
+    const f = (h - tracks[j].steps) / (tracks[j + 1].steps - tracks[j].steps);
+    return byTrack[j] + f * (byTrack[j + 1] - byTrack[j]);
+  }
+
+  toJSON(): AdaptiveCalibrationState {
+    const { capacity, levels } = this.options;
+    const k = levels.length;
+    return {
+      version: VERSION,
+      options: { ...this.options, horizons: [...this.options.horizons], levels: [...levels] },
+      lastRecorded: Number.isFinite(this.lastRecorded) ? this.lastRecorded : -1,
+      tracks: this.tracks.map((tr) => {
+        const size = tr.target.length;
+        const order = Array.from({ length: tr.pendingCount }, (_, i) => (tr.pendingHead + i) % size);
+        const perLevel = (a: Float32Array) => order.flatMap((slot) => Array.from(a.subarray(slot * k, slot * k + k)));
+        const oldest = (tr.scoreHead - tr.scoreCount + capacity) % capacity;
+        const scores = new Float32Array(tr.scoreCount * k);
+        for (let s = 0; s < tr.scoreCount; s++) {
+          const slot = (oldest + s) % capacity;
+          scores.set(tr.scores.subarray(slot * k, slot * k + k), s * k);
+        }
+        return {
+          pending: {
+            target: order.map((slot) => tr.target[slot]),
+            point: order.map((slot) => tr.point[slot]),
+            up: perLevel(tr.up),
+            down: perLevel(tr.down),
+            served: perLevel(tr.served),
+          },
+          scores: Buffer.from(scores.buffer).toString('base64'),
+          offset: Array.from(tr.offset),
+        };
+      }),
+    };
+  }
+
+  static restore(state: AdaptiveCalibrationState): AdaptiveCalibration {
+    if (state?.version !== VERSION || !state.options || !Array.isArray(state.tracks)) {
+      throw new ModelError(NAME, `cannot restore state version ${state?.version}`);
+    }
+    const calibration = new AdaptiveCalibration(state.options);
+    const { levels, capacity } = calibration.options;
+    const k = levels.length;
+    if (state.tracks.length !== calibration.tracks.length) throw new ModelError(NAME, 'state has the wrong horizons');
+    calibration.lastRecorded = state.lastRecorded >= 0 ? state.lastRecorded : -Infinity;
+    state.tracks.forEach((saved, j) => {
+      const tr = calibration.tracks[j];
+      const p = saved.pending;
+      const count = p.target.length;
+      if (count > tr.target.length || p.up.length !== count * k || saved.offset.length !== k) {
+        throw new ModelError(NAME, `state of horizon ${tr.steps} is inconsistent`);
+      }
+      tr.target.set(p.target);
+      tr.point.set(p.point);
+      tr.up.set(p.up);
+      tr.down.set(p.down);
+      tr.served.set(p.served);
+      tr.pendingCount = count;
+      // copied into a fresh buffer: a decoded Buffer may sit at an offset Float32Array cannot view
+      const bytes = Uint8Array.from(Buffer.from(saved.scores, 'base64'));
+      const scores = new Float32Array(bytes.buffer, 0, Math.floor(bytes.length / 4));
+      const rows = Math.min(capacity, Math.floor(scores.length / k));
+      tr.scores.set(scores.subarray(scores.length - rows * k));
+      tr.scoreCount = rows;
+      tr.scoreHead = rows % capacity;
+      tr.offset.set(saved.offset);
+      tr.dirty = true;
+    });
+    return calibration;
+  }
+}
