@@ -16,6 +16,8 @@ export interface StoredModel {
   modelT: number;
   /** clock time of the fit, unix seconds */
   fittedAt: number;
+  /** the series' online band calibration when the model was saved */
+  calibration?: unknown;
 }
 
 export class ModelStore {

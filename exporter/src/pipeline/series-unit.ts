@@ -8,6 +8,7 @@
 import type { SeriesConfig } from '../config/schema.js';
 import { getDetector } from '../detectors/index.js';
 import type { Detection, SeriesScorer } from '../detectors/types.js';
+import { AdaptiveCalibration, type AdaptiveCalibrationState } from '../models/adaptive-calibration.js';
 import { naiveFallback } from '../models/auto.js';
 import { getModel } from '../models/index.js';
 import type { FittedModel, ForecastResult } from '../models/types.js';
@@ -56,6 +57,8 @@ export class SeriesUnit {
   private readonly base: string;
   private scorer: SeriesScorer;
   private readonly accuracy: AccuracyTracker;
+  /** widens or narrows served bands until their observed coverage matches the level; kept across refits */
+  private calibration: AdaptiveCalibration;
   private readonly view: ViewMemory;
   private readonly maxSteps: number;
 
@@ -95,8 +98,16 @@ export class SeriesUnit {
     this.history = new History(entry.step, Math.max(2, Math.ceil(entry.lookback / entry.step)));
     this.scorer = this.createScorer();
     this.accuracy = new AccuracyTracker(entry.horizons, entry.levels, entry.step);
+    this.calibration = SeriesUnit.newCalibration(entry);
     this.view = new ViewMemory(entry.horizons, entry.levels, entry.step);
     this.maxSteps = Math.max(...entry.horizons.map((h) => Math.max(1, Math.round(h / entry.step))));
+  }
+
+  /** calibrated at one step ahead and at every configured horizon */
+  private static newCalibration(entry: SeriesConfig): AdaptiveCalibration {
+    const steps = entry.horizons.map((h) => Math.max(1, Math.round(h / entry.step)));
+    const horizons = [...new Set([1, ...steps])].sort((a, b) => a - b);
+    return new AdaptiveCalibration({ step: entry.step, horizons, levels: entry.levels });
   }
 
   private createScorer(): SeriesScorer {
@@ -127,6 +138,13 @@ export class SeriesUnit {
       this.model = model;
       this.modelT = stored.modelT;
       this.lastFit = stored.fittedAt;
+      if (stored.calibration) {
+        try {
+          this.calibration = AdaptiveCalibration.restore(stored.calibration as AdaptiveCalibrationState);
+        } catch {
+          // a calibration from another configuration: start afresh, the model itself is fine
+        }
+      }
       this.fitDue = Math.max(now, stored.fittedAt + this.entry.refit_interval);
       return true;
     } catch (err) {
@@ -160,6 +178,7 @@ export class SeriesUnit {
       }
       this.history.push(t, v);
       this.accuracy.observe(t, v);
+      if (Number.isFinite(v)) this.calibration.observe(t, v);
       added++;
     }
     if (nan > 0) this.events.dropped('nan', nan);
@@ -246,7 +265,9 @@ export class SeriesUnit {
       if (!this.model) return;
       result = this.model.forecast(this.maxSteps, this.entry.levels);
     }
-    this.publishForecast(result, lastT, now);
+    // the bands served are the model's, corrected by how well this series' bands have covered
+    this.calibration.record(lastT, result);
+    this.publishForecast(this.calibration.adjust(result), lastT, now);
   }
 
   private publishForecast(result: ForecastResult, origin: number, now: number): void {
@@ -335,6 +356,7 @@ export class SeriesUnit {
       state: this.model.toJSON(),
       modelT: this.modelT,
       fittedAt: this.lastFit,
+      calibration: this.calibration.toJSON(),
     };
   }
 
