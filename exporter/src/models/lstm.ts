@@ -79,6 +79,7 @@ export type LstmFactory = ModelFactory & {
   /** one network, models with the network's own pooled bands (see `fitLstmEntry` for calibrated ones) */
   fitGlobal(series: SeriesInput[], options?: FitOptions & Partial<LstmOptions>): Promise<FittedModel[]>;
   fitEntry(series: SeriesInput[], options?: FitOptions & Partial<LstmOptions>): Promise<LstmEntry>;
+  restoreSeries(serialized: SerializedModel, network: unknown): FittedModel;
 };
 
 /** An LSTM factory with other defaults (tests use a smaller, faster network). */
@@ -94,6 +95,7 @@ export function createLstm(defaults: Partial<LstmOptions> = {}): LstmFactory {
       return models[0];
     },
     restore: (serialized) => restoreLstmSeries(serialized),
+    restoreSeries: (serialized, network) => restoreLstmSeries(serialized, network as LstmNetwork),
     unavailable: tfjsMissing,
   };
 }

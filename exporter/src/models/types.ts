@@ -73,6 +73,19 @@ export interface ModelFactory {
   readonly costlyUpdate?: boolean;
 }
 
+/**
+ * A model fitted once per config entry across all its label sets (the global LSTM): one shared
+ * part (the network) and a small per-series model that needs it to restore.
+ */
+export interface EntryModelFactory extends ModelFactory {
+  fitEntry(series: SeriesInput[], options?: FitOptions): Promise<{ network: unknown; models: FittedModel[] }>;
+  restoreSeries(state: SerializedModel, network: unknown): FittedModel;
+}
+
+export function isEntryModel(factory: ModelFactory): factory is EntryModelFactory {
+  return typeof (factory as Partial<EntryModelFactory>).fitEntry === 'function';
+}
+
 export class ModelError extends Error {
   constructor(
     readonly model: string,

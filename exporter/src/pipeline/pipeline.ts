@@ -16,8 +16,12 @@ import type { Logger } from '../util/logger.js';
 import type { SampleDropReason, SeriesStage } from '../vocabulary.js';
 import type { AnomalyLog } from './anomaly-log.js';
 import { loadInChunks } from './chunked-load.js';
+import { fitEntry } from './entry-fit.js';
+import { getModel } from '../models/index.js';
+import { isEntryModel } from '../models/types.js';
 import { seriesKey } from './series-unit.js';
-import { phaseOf, type ShardBacklog, type ShardUpdate } from './shard.js';
+import { phaseOf, type ShardBacklog } from './shard.js';
+import { ShardUpdates } from './shard-updates.js';
 import type { ShardCallbacks, ShardHandle } from './shard-handle.js';
 
 /** the most new label sets backfilled with a label-set filter; more reload the whole entry */
@@ -76,14 +80,14 @@ export class Pipeline {
   /** label sets refused by limits.max_series this cycle (counted once per cycle, not per chunk) */
   private readonly refused = new Set<string>();
   private readonly shards: ShardHandle[];
-  private readonly backlogs: ShardBacklog[];
-  private lastProgressLog = 0;
+  private readonly updates: ShardUpdates;
   private readonly abort = new AbortController();
   private timer?: NodeJS.Timeout;
   private running?: Promise<void>;
   private stopped = false;
-  private restores = { restored: 0, refitted: 0 };
-  private announced = { ready: false, cycle: false };
+  /** entry-wide fits (entries whose model fits across all label sets): when done, and the one running */
+  private readonly entryFits = new Map<string, { last: number; running?: Promise<void> }>();
+  private firstCycleLogged = false;
   lastCycle = 0;
 
   constructor(private readonly o: PipelineOptions) {
@@ -91,9 +95,10 @@ export class Pipeline {
     for (const entry of o.config.series) {
       this.status.set(entry.name, { up: !o.source, simulated: !o.source, lastSuccess: 0, cursor: new Map() });
     }
-    this.backlogs = Array.from({ length: Math.max(1, o.shardCount) }, () => ({ series: 0, fits: 0, warmups: 0 }));
-    this.shards = this.backlogs.map((_, i) =>
-      o.shards({ update: (u) => this.apply(u, i), lost: (err) => this.shardLost(i, err) }, i),
+    const count = Math.max(1, o.shardCount);
+    this.updates = new ShardUpdates({ ...o, store: this.store, known: this.known, shards: count });
+    this.shards = Array.from({ length: count }, (_, i) =>
+      o.shards({ update: (u) => this.updates.apply(u, i), lost: (err) => this.shardLost(i, err) }, i),
     );
   }
 
@@ -130,6 +135,7 @@ export class Pipeline {
 
   /** resolves when every shard has finished the work queued so far (fits and warm-ups included) */
   async whenIdle(): Promise<void> {
+    await Promise.all([...this.entryFits.values()].map((f) => f.running));
     await Promise.all(this.shards.map((s) => s.request({ type: 'idle' })));
   }
 
@@ -153,10 +159,11 @@ export class Pipeline {
     this.refused.clear();
     await Promise.all(this.o.config.series.map((entry) => this.runEntry(entry, now)));
     this.dropStale();
+    this.startEntryFits(now);
     this.lastCycle = now;
     this.o.instruments.cycle((performance.now() - t0) / 1000);
-    if (!this.announced.cycle) {
-      this.announced.cycle = true;
+    if (!this.firstCycleLogged) {
+      this.firstCycleLogged = true;
       this.o.logger.info(
         { series: this.known.size, entries: this.o.config.series.length, seconds: (performance.now() - t0) / 1000 },
         'first cycle complete',
@@ -178,6 +185,28 @@ export class Pipeline {
       if (!this.o.source) status.up = ok;
     }
     status.simulated = simulated;
+  }
+
+  /** Entry-wide fits due: after the entry's first load, then every refit_interval; never two at once. */
+  private startEntryFits(now: number): void {
+    for (const entry of this.o.config.series) {
+      if (!isEntryModel(getModel(entry.model)!) || this.stopped) continue;
+      const status = this.status.get(entry.name)!;
+      if (status.cursor.size === 0) continue;
+      const fit = this.entryFits.get(entry.name) ?? { last: -Infinity };
+      this.entryFits.set(entry.name, fit);
+      if (fit.running || now - fit.last < entry.refit_interval) continue;
+      fit.last = now;
+      fit.running = fitEntry(entry, now, {
+        shards: this.shards,
+        logger: this.o.logger,
+        failed: (series, model) => this.o.instruments.fitError(series, model),
+      })
+        .catch((err: Error) => {
+          if (!this.stopped) this.o.logger.warn({ series: entry.name, err: err.message }, 'entry-wide fit failed');
+        })
+        .finally(() => (fit.running = undefined));
+    }
   }
 
   /** Fetch what is new for one entry from one source and route it; false when the source failed. */
@@ -343,69 +372,7 @@ export class Pipeline {
 
   /** work waiting in the shards, summed: first fits and detector warm-ups */
   get backlog(): ShardBacklog {
-    return this.backlogs.reduce(
-      (a, b) => ({ series: a.series + b.series, fits: a.fits + b.fits, warmups: a.warmups + b.warmups }),
-      { series: 0, fits: 0, warmups: 0 },
-    );
-  }
-
-  /** Records and events from a shard. Records of label sets dropped meanwhile are ignored. */
-  private apply(u: ShardUpdate, shard: number): void {
-    if (u.backlog) this.backlogs[shard] = u.backlog;
-    for (const r of u.records) if (this.known.has(r.key)) this.store.put(r);
-    for (const key of u.removed) if (!this.known.has(key)) this.store.delete(key);
-    for (const e of u.events) {
-      switch (e.kind) {
-        case 'anomaly':
-          this.o.instruments.anomalyEvent(e.event.series, e.event.severity.toLowerCase());
-          this.o.anomalyLog?.append(e.event);
-          break;
-        case 'error':
-          this.o.instruments.seriesError(e.entry, e.stage);
-          if (e.stage === 'fit') this.o.instruments.fitError(e.entry, this.entryModel(e.entry));
-          this.o.logger.warn({ series: e.key, stage: e.stage, err: e.message }, `series ${e.stage} failed`);
-          break;
-        case 'dropped':
-          this.o.instruments.samplesDropped(e.entry, e.reason, e.count);
-          break;
-        case 'fit':
-          this.o.instruments.fitDuration(e.entry, e.model, e.seconds);
-          break;
-        case 'restored':
-          if (e.ok) this.restores.restored++;
-          else this.restores.refitted++;
-          break;
-      }
-    }
-    this.logProgress();
-    if (!this.announced.ready && this.store.hasForecasts) {
-      this.announced.ready = true;
-      this.o.logger.info(
-        {
-          series: this.store.size(),
-          restored_models: this.restores.restored,
-          refitted_models: this.restores.refitted,
-        },
-        'ready: first forecasts served',
-      );
-    }
-  }
-
-  /** during long work (a first load of thousands of series), say how far it got every 10 s */
-  private logProgress(): void {
-    const b = this.backlog;
-    if (b.fits + b.warmups === 0) return;
-    const t = performance.now();
-    if (t - this.lastProgressLog < 10_000) return;
-    this.lastProgressLog = t;
-    this.o.logger.info(
-      { series: b.series, forecasting: this.store.forecasting, waiting_fit: b.fits, warming_up: b.warmups },
-      'first fits and detector warm-up in progress',
-    );
-  }
-
-  private entryModel(entry: string): string {
-    return this.o.config.series.find((e) => e.name === entry)?.model ?? 'unknown';
+    return this.updates.backlog;
   }
 
   /** A shard that died lost its series; forget them so the next cycle backfills them afresh. */
@@ -422,7 +389,7 @@ export class Pipeline {
 
   /** stored models restored at start, and those that had to be refitted */
   get restoreCounts(): { restored: number; refitted: number } {
-    return { ...this.restores };
+    return this.updates.restoreCounts;
   }
 
   get trackedSeries(): number {

@@ -11,7 +11,7 @@ import type { Detection, SeriesScorer } from '../detectors/types.js';
 import { AdaptiveCalibration, type AdaptiveCalibrationState } from '../models/adaptive-calibration.js';
 import { naiveFallback } from '../models/auto.js';
 import { getModel } from '../models/index.js';
-import type { FittedModel, ForecastResult } from '../models/types.js';
+import { isEntryModel, type FittedModel, type ForecastResult } from '../models/types.js';
 import type { Labels } from '../sources/types.js';
 import type { EntryRenderer } from '../store/exposition.js';
 import type { ForecastPath, SeriesRecord } from '../store/record.js';
@@ -61,6 +61,8 @@ export class SeriesUnit {
   private calibration: AdaptiveCalibration;
   private readonly view: ViewMemory;
   private readonly maxSteps: number;
+  /** the entry's model is fitted across all its label sets at once (pipeline/entry-fit.ts) */
+  readonly entryModel: boolean;
 
   simulated: boolean;
   model?: FittedModel;
@@ -101,6 +103,7 @@ export class SeriesUnit {
     this.calibration = SeriesUnit.newCalibration(entry);
     this.view = new ViewMemory(entry.horizons, entry.levels, entry.step);
     this.maxSteps = Math.max(...entry.horizons.map((h) => Math.max(1, Math.round(h / entry.step))));
+    this.entryModel = isEntryModel(getModel(entry.model)!);
   }
 
   /** calibrated at one step ahead and at every configured horizon */
@@ -292,7 +295,7 @@ export class SeriesUnit {
   }
 
   /** The last value with its own bands, fitted inline (microseconds), until the refit lands. */
-  private async useFallback(now: number): Promise<void> {
+  async useFallback(now: number): Promise<void> {
     try {
       this.model = await naiveFallback(
         { values: this.history.slice(), start: this.history.start, step: this.entry.step },
@@ -304,7 +307,25 @@ export class SeriesUnit {
       this.model = undefined;
       this.fail('forecast', err);
     }
-    this.fitDue = now;
+    // an entry model is refitted for the whole entry, on the pipeline's schedule
+    this.fitDue = this.entryModel ? Infinity : now;
+  }
+
+  /** What an entry-wide fit trains on for this series. */
+  trainingInput(): { values: Float64Array; start: number; step: number; lastT: number } {
+    const h = this.history;
+    return { values: h.slice(), start: h.start, step: this.entry.step, lastT: h.lastT };
+  }
+
+  /** Serve a model fitted for the whole entry on the history up to `fitT`. */
+  install(model: FittedModel, fitT: number, now: number): void {
+    this.model = model;
+    this.modelT = fitT;
+    this.lastFit = now;
+    this.fitDue = Infinity;
+    this.suspended = undefined;
+    this.reforecast = true;
+    this.dirty = true;
   }
 
   /** Fit a new model on the history (called off the scrape path: in a shard worker). */

@@ -52,11 +52,14 @@ export class InlineShard implements ShardHandle {
 
 /** the typed arrays a message can hand over instead of copying */
 function transferables(cmd: ShardCommand): ArrayBuffer[] {
-  if (cmd.type !== 'ingest') return [];
   const out = new Set<ArrayBuffer>();
-  for (const s of cmd.series) {
-    out.add(s.timestamps.buffer as ArrayBuffer);
-    out.add(s.values.buffer as ArrayBuffer);
+  if (cmd.type === 'ingest') {
+    for (const s of cmd.series) {
+      out.add(s.timestamps.buffer as ArrayBuffer);
+      out.add(s.values.buffer as ArrayBuffer);
+    }
+  } else if (cmd.type === 'train') {
+    for (const s of cmd.series) out.add(s.values.buffer as ArrayBuffer);
   }
   return [...out];
 }

@@ -9,6 +9,8 @@
 import type { Config, SeriesConfig } from '../config/schema.js';
 import { EntryRenderer } from '../store/exposition.js';
 import type { SeriesRecord } from '../store/record.js';
+import { getModel } from '../models/index.js';
+import { isEntryModel, type SerializedModel } from '../models/types.js';
 import type { Labels } from '../sources/types.js';
 import type { SampleDropReason, SeriesStage } from '../vocabulary.js';
 import type { AnomalyEvent } from './anomaly-log.js';
@@ -42,8 +44,31 @@ export type ShardCommand =
   /** the chunked load of an entry's history is complete: its units may fit now */
   | { type: 'loaded'; entry: string; now: number }
   | { type: 'drop'; keys: string[] }
+  /** the histories of an entry's series, for an entry-wide fit */
+  | { type: 'collect'; entry: string }
+  /** fit the entry's model across these series (one shard does it for the whole entry) */
+  | { type: 'train'; entry: string; series: TrainingSeries[] }
+  /** serve the models of an entry-wide fit */
+  | { type: 'install'; entry: string; now: number; network: unknown; models: InstallModel[] }
   | { type: 'detail'; key: string; maxPoints: number }
   | { type: 'idle' };
+
+export interface TrainingSeries {
+  key: string;
+  values: Float64Array;
+  start: number;
+  step: number;
+  lastT: number;
+}
+
+export interface InstallModel {
+  key: string;
+  state: SerializedModel;
+  /** the last point the model saw */
+  fitT: number;
+}
+
+export type TrainResult = { network: unknown; models: InstallModel[]; seconds: number } | { error: string };
 
 export type ShardEvent =
   | { kind: 'anomaly'; event: AnomalyEvent }
@@ -178,6 +203,33 @@ export class Shard {
           this.removed.push(key);
         }
         return undefined;
+      case 'collect': {
+        const out: TrainingSeries[] = [];
+        for (const unit of this.units.values()) {
+          if (unit.entry.name === cmd.entry && !unit.loading && unit.history.length >= 2)
+            out.push({ key: unit.key, ...unit.trainingInput() });
+        }
+        return out;
+      }
+      case 'train':
+        return this.train(cmd.entry, cmd.series);
+      case 'install': {
+        const factory = getModel(this.entries.get(cmd.entry)?.config.model ?? '');
+        if (!factory || !isEntryModel(factory)) return undefined;
+        for (const m of cmd.models) {
+          const unit = this.units.get(m.key);
+          if (!unit) continue;
+          try {
+            unit.install(factory.restoreSeries(m.state, cmd.network), m.fitT, cmd.now);
+          } catch (err) {
+            this.eventsFor(cmd.entry).error(m.key, 'fit', `entry model not installed: ${(err as Error).message}`);
+            continue;
+          }
+          await unit.advance(this.now);
+          this.settle(unit);
+        }
+        return undefined;
+      }
       case 'detail': {
         const unit = this.units.get(cmd.key);
         return unit ? unit.detail(cmd.maxPoints) : undefined;
@@ -215,13 +267,16 @@ export class Shard {
     // a loading history is scored once loaded, after the first fits: forecasts come first
     if ((unit.loading || unit.unscored > INLINE_SCORE) && !unit.suspended) this.warmups.add(unit.key);
     else unit.score();
-    if (!unit.model && this.fitIsDue(unit)) this.firstFits.add(unit.key);
+    if (unit.entryModel) {
+      // fitted with the whole entry (pipeline/entry-fit.ts); the last value serves until then
+      if (!unit.model && !unit.loading && unit.history.length >= 2) await unit.useFallback(this.now);
+    } else if (!unit.model && this.fitIsDue(unit)) this.firstFits.add(unit.key);
     await unit.advance(this.now);
     this.settle(unit);
   }
 
   private fitIsDue(unit: SeriesUnit): boolean {
-    return !unit.fitting && !unit.loading && unit.history.length >= 2 && unit.fitDue <= this.now;
+    return !unit.entryModel && !unit.fitting && !unit.loading && unit.history.length >= 2 && unit.fitDue <= this.now;
   }
 
   /** after work on a unit: note what readers must see and when it next needs a fit */
@@ -294,6 +349,25 @@ export class Shard {
       this.warmups.delete(key);
     }
     return undefined;
+  }
+
+  /** One model fitted across an entry's series (it may come from every shard); seconds of training. */
+  private async train(entry: string, series: TrainingSeries[]): Promise<TrainResult> {
+    const factory = getModel(this.entries.get(entry)?.config.model ?? '');
+    if (!factory || !isEntryModel(factory)) return { error: `entry ${entry} has no entry-wide model` };
+    const t0 = performance.now();
+    try {
+      const { network, models } = await factory.fitEntry(series);
+      const seconds = (performance.now() - t0) / 1000;
+      this.events.push({ kind: 'fit', entry, model: factory.name, seconds });
+      return {
+        network,
+        models: models.map((m, i) => ({ key: series[i].key, state: m.toJSON(), fitT: series[i].lastT })),
+        seconds,
+      };
+    } catch (err) {
+      return { error: (err as Error).message };
+    }
   }
 
   private async fit(unit: SeriesUnit): Promise<void> {
