@@ -12,7 +12,7 @@ import { DETECTORS, getDetector } from '../exporter/src/detectors/index.js';
 import { labelRows, listLabelledFiles, readCsvFile, readWindows } from '../exporter/src/evaluation/nab-layout.js';
 import { fileMetrics, overallMetrics, replay } from '../exporter/src/evaluation/anomaly-replay.js';
 import { simulateCommand } from '../exporter/src/cli/simulate.js';
-import { DEFAULT_THRESHOLD } from '../exporter/src/detectors/severity.js';
+import { DEFAULT_THRESHOLD } from '../exporter/src/detectors/index.js';
 
 const NAB = join(import.meta.dirname, '../../shared/datasets/nab');
 const SCORER = join(import.meta.dirname, '../../shared/tools/nab_score.py');

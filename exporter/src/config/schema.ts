@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { parseDuration } from '../util/duration.js';
-import { DEFAULT_THRESHOLD } from '../detectors/severity.js';
+import { DEFAULT_THRESHOLD } from '../detectors/index.js';
 
 /** A Prometheus duration string ("5m", "1h30m"), parsed to seconds. */
 export const duration = (what = 'a duration such as "5m" or "1h30m"') =>

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { AlertState, severityOf, scoreFromLogTail } from './severity.js';
-import { logNormalTail, RepeatSuppressor } from './likelihood.js';
+import { AlertState, severityOf, scoreFromLogTail } from './blocks/severity.js';
+import { logNormalTail, RepeatSuppressor } from './blocks/likelihood.js';
 import { DETECTORS, getDetector } from './index.js';
 import { residual } from './residual.js';
 import { createModelResidualScorer } from './lstm.js';

@@ -3,7 +3,7 @@
  * Both are tail probabilities on the same root scale (severity.ts), so max is a fair combination.
  */
 import type { Detection, DetectorFactory, ScorerOptions, SeriesScorer } from './types.js';
-import { AlertState } from './severity.js';
+import { AlertState } from './blocks/severity.js';
 import { createResidualScorer } from './residual.js';
 import { isolationForest } from './isolation-forest.js';
 

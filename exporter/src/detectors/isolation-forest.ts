@@ -5,9 +5,9 @@
  * Raw isolation scores are calibrated against the training points' own scores.
  */
 import type { DetectorFactory, ScorerOptions } from './types.js';
-import { empiricalLogTail } from './features.js';
+import { empiricalLogTail } from './blocks/features.js';
 import { seededRandom } from '../util/random.js';
-import { WindowedTreeScorer, windowOptionsFor, type TrainingData, type TrainedScorer } from './windowed-trainer.js';
+import { WindowedTreeScorer, windowOptionsFor, type TrainingData, type TrainedScorer } from './blocks/windowed-trainer.js';
 
 const TREES = 100;
 const SAMPLE = 256;

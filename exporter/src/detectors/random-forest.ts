@@ -5,9 +5,9 @@
  * scored by Gini): a few hundred lines less than pulling in ml-random-forest and its matrix stack.
  */
 import type { DetectorFactory, ScorerOptions } from './types.js';
-import { RollingFeatures } from './features.js';
+import { RollingFeatures } from './blocks/features.js';
 import { seededRandom } from '../util/random.js';
-import { WindowedTreeScorer, windowOptionsFor, type TrainingData, type TrainedScorer } from './windowed-trainer.js';
+import { WindowedTreeScorer, windowOptionsFor, type TrainingData, type TrainedScorer } from './blocks/windowed-trainer.js';
 
 const TREES = 25;
 const DEPTH = 8;

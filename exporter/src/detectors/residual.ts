@@ -17,12 +17,12 @@ import {
   type LikelihoodOptions,
   type LikelihoodState,
   type RepeatSuppressorState,
-} from './likelihood.js';
-import { OnlinePredictor, type OnlinePredictorState, type StepPredictor } from './online-predictor.js';
-import { AlertState, scoreFromLogTail } from './severity.js';
-import { RangeNovelty, type RangeNoveltyState } from './range-novelty.js';
-import { LevelShift, WindowNovelty, type LevelShiftState, type WindowNoveltyState } from './level-change.js';
-import { fillTimeGap, seasonFor } from './series-grid.js';
+} from './blocks/likelihood.js';
+import { OnlinePredictor, type OnlinePredictorState, type StepPredictor } from './blocks/online-predictor.js';
+import { AlertState, scoreFromLogTail } from './blocks/severity.js';
+import { RangeNovelty, type RangeNoveltyState } from './blocks/range-novelty.js';
+import { LevelShift, WindowNovelty, type LevelShiftState, type WindowNoveltyState } from './blocks/level-change.js';
+import { fillTimeGap, seasonFor } from './blocks/series-grid.js';
 
 /** mean absolute error -> standard deviation for normal errors */
 const MAE_TO_SIGMA = Math.sqrt(Math.PI / 2);

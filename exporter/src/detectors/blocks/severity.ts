@@ -7,7 +7,7 @@
  * the same for every detector: with the default threshold 0.97 (q = 2.4e-8), MEDIUM starts at
  * q = 4e-12, HIGH at 6e-16, CRITICAL at 1e-23.
  */
-import { SEVERITY, type Severity } from './types.js';
+import { SEVERITY, type Severity } from '../types.js';
 
 /** the exponent of the root scale above */
 export const SCORE_ROOT = 5;

@@ -3,7 +3,7 @@
  * feature vectors, trains a model on the warm-up history, retrains it every `retrainEvery`
  * points on the latest window, and scores each point with the model trained before it (causal).
  */
-import type { Detection, ScorerOptions, SeriesScorer } from './types.js';
+import type { Detection, ScorerOptions, SeriesScorer } from '../types.js';
 import { AlertState, scoreFromLogTail } from './severity.js';
 import { FeatureExtractor } from './features.js';
 
