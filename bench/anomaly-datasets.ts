@@ -18,11 +18,11 @@ import { downsample, injectInto } from './anomaly-inject.js';
 import { readSeriesCsv } from './forecast-csv.js';
 
 /** bump when a recipe below changes, so cached sets are rebuilt */
-const RECIPE = 1;
+const RECIPE = 2;
 const root = join(CACHE, `datasets-v${RECIPE}`);
 
 const SIMULATIONS = [
-  { name: 'sim-1m', step: '1m', days: 7, seed: 101, rate: 0.2 },
+  { name: 'sim-1m', step: '1m', days: 7, seed: 101, rate: 0.4 },
   { name: 'sim-5m', step: '5m', days: 14, seed: 102, rate: 0.2 },
   // anomalies last 12 times longer at 1 h (see simulate --help); 0.03 a day gives about 3 a file
   { name: 'sim-1h', step: '1h', days: 90, seed: 103, rate: 0.03 },
@@ -51,7 +51,9 @@ function injected(name: string, factor: number): Dataset {
   for (const source of FORECAST_SOURCES) {
     const from = join(SHARED, 'datasets/forecast', source);
     mkdirSync(join(ds.data, source), { recursive: true });
-    for (const file of readdirSync(from).filter((f) => f.endsWith('.csv')).sort()) {
+    for (const file of readdirSync(from)
+      .filter((f) => f.endsWith('.csv'))
+      .sort()) {
       const raw = readSeriesCsv(join(from, file));
       const { t, v } = factor > 1 ? downsample(raw.t, raw.v, factor) : raw;
       const step = t[1] - t[0];

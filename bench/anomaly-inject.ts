@@ -61,8 +61,8 @@ export function injectInto(
     let size = 0;
     for (let i = from; i <= to; i++) {
       const at = (i - from) / Math.max(1, to - from);
-      if (kind === 'spike') out[i] += (size = sign * (0.4 + 0.4 * random()) * range);
-      else if (kind === 'level_shift') out[i] += (size = sign * 0.3 * range);
+      if (kind === 'spike') out[i] += size = sign * (0.4 + 0.4 * random()) * range;
+      else if (kind === 'level_shift') out[i] += size = sign * 0.3 * range;
       else if (kind === 'drift') out[i] += (size = sign * 0.5 * range) * at;
       else if (kind === 'flatline') out[i] = out[from];
       else if (kind === 'noise_burst') out[i] += (size = 4 * noise) * (random() * 2 - 1) * Math.sqrt(3);

@@ -6,7 +6,17 @@
  */
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -76,9 +86,16 @@ export interface ScoredDataset {
 
 /**
  * Replays `detector` over every file of `ds` (at the detector's default threshold) and writes
- * score files under the cache; returns per-file metrics. `variant` names the cache entry.
+ * score files under the cache; returns per-file metrics. `variant` names the cache entry. With
+ * `supervised`, each file's label windows are handed to the detector as known incidents (a
+ * detector that learns from them uses a window only once it has ended).
  */
-export async function scoreDataset(detector: DetectorFactory, ds: Dataset, variant = detector.name): Promise<ScoredDataset> {
+export async function scoreDataset(
+  detector: DetectorFactory,
+  ds: Dataset,
+  variant = detector.name,
+  supervised = false,
+): Promise<ScoredDataset> {
   const dir = join(CACHE, 'scores', ds.name, `${variant}-${SOURCE_HASH}`);
   const summaryPath = join(dir, 'summary.json');
   if (existsSync(summaryPath) && statSync(summaryPath).mtimeMs >= statSync(ds.windows).mtimeMs) {
@@ -90,7 +107,8 @@ export async function scoreDataset(detector: DetectorFactory, ds: Dataset, varia
   let points = 0;
   for (const f of listLabelledFiles(ds.data)) {
     const { rows } = readCsvFile(f.path);
-    const r = await replay(detector, rows);
+    const known = windows.get(f.key) ?? [];
+    const r = await replay(detector, rows, undefined, supervised ? known : undefined);
     micros += r.microsPerPoint * rows.length;
     points += rows.length;
     const path = join(dir, f.key);
@@ -99,7 +117,7 @@ export async function scoreDataset(detector: DetectorFactory, ds: Dataset, varia
       path,
       ['timestamp,anomaly_score', ...rows.map((x, i) => `${x.raw},${+r.scores[i].toFixed(9)}`)].join('\n') + '\n',
     );
-    files.push({ key: f.key, metrics: fileMetrics(f.key, r, labelRows(rows, windows.get(f.key) ?? [])) });
+    files.push({ key: f.key, metrics: fileMetrics(f.key, r, labelRows(rows, known)) });
   }
   const summary = { files, overall: overallMetrics(files.map((f) => f.metrics)), microsPerPoint: micros / points };
   // written last and atomically: an interrupted run leaves no summary and is redone
@@ -126,6 +144,8 @@ export interface Validation {
   }>;
   transfer: ProfileFigures<Record<string, { score: number; threshold: number | null }>>;
   halves: ProfileFigures<[number, number]>;
+  /** leave one group out (present when there are groups) */
+  logo?: ProfileFigures<Record<string, { score: number; threshold: number | null } | number>>;
 }
 
 export interface ValidationRun {
@@ -152,4 +172,49 @@ export function validate(
     maxBuffer: 64 * 1024 * 1024,
   });
   return JSON.parse(text) as ValidationRun;
+}
+
+/**
+ * One data set made of several, each file under `<set>__<category>/`, grouped by set, so the
+ * validator can choose a threshold on some sets and score another (leave one data set out).
+ * `scores` maps each variant to its score directory per set; returns the merged set and the
+ * merged score directory per variant (symbolic links, nothing copied).
+ */
+export function mergeDatasets(
+  sets: Dataset[],
+  scores: Record<string, Record<string, string>>,
+): { dataset: Dataset; dirs: Record<string, string> } {
+  const key = createHash('sha256')
+    .update(JSON.stringify([sets.map((d) => d.name), scores]))
+    .digest('hex')
+    .slice(0, 12);
+  const root = join(CACHE, 'merged', key);
+  rmSync(root, { recursive: true, force: true });
+  const windows: Record<string, unknown> = {};
+  const groups: Record<string, string[]> = {};
+  for (const ds of sets) {
+    const own = JSON.parse(readFileSync(ds.windows, 'utf8')) as Record<string, unknown>;
+    const cats = new Set<string>();
+    for (const [k, w] of Object.entries(own)) {
+      const [cat, file] = k.split('/');
+      windows[`${ds.name}__${cat}/${file}`] = w;
+      cats.add(`${ds.name}__${cat}`);
+    }
+    groups[ds.name] = [...cats];
+  }
+  mkdirSync(root, { recursive: true });
+  const dataset: Dataset = { name: 'all', data: '', windows: join(root, 'windows.json'), groups };
+  writeFileSync(dataset.windows, JSON.stringify(windows));
+  const dirs: Record<string, string> = {};
+  for (const [variant, perSet] of Object.entries(scores)) {
+    const dir = join(root, variant);
+    mkdirSync(dir, { recursive: true });
+    for (const [set, from] of Object.entries(perSet)) {
+      for (const cat of readdirSync(from)) {
+        if (statSync(join(from, cat)).isDirectory()) symlinkSync(join(from, cat), join(dir, `${set}__${cat}`));
+      }
+    }
+    dirs[variant] = dir;
+  }
+  return { dataset, dirs };
 }

@@ -15,9 +15,16 @@ nab_score.py). Prints one JSON object: per variant
   Spread: the range of the chosen thresholds and a 90% bootstrap interval over files;
 - transfer: for each ordered pair of groups, threshold chosen on one, the other scored with it;
 - halves: alternate files, tuned on one half and scored on the other, both ways;
+- logo: leave one group out, the threshold chosen on all other groups (with groups = data sets,
+  the figure closest to "a threshold chosen on our data, used on data never seen");
 
 and, when several variants are given, `selected`: leave-one-file-out over the whole choice
 (variant and threshold both chosen on the other files), the honest figure for a tuning sweep.
+
+Speed: each file's raw NAB score is computed once at every candidate threshold (the highest
+MAX_CANDIDATES distinct scores of the variant, and "never"), so choosing a threshold on any set
+of files is a sum and an argmax. The in-sample and fixed-threshold figures use nab_score.py's own
+sweep and evaluation, so they are exact whatever the candidate list.
 """
 
 import argparse
@@ -26,7 +33,10 @@ import json
 import random
 import sys
 
+import numpy as np
+
 PROFILES = ["standard", "reward_low_FP_rate", "reward_low_FN_rate"]
+MAX_CANDIDATES = 20000
 
 
 def load_scorer(path):
@@ -37,7 +47,7 @@ def load_scorer(path):
 
 
 class Run(object):
-    """One variant: prepared files and, per profile, its rows sorted by score (for sweeps)."""
+    """One variant: prepared files, and per profile each file's raw score at every candidate."""
 
     def __init__(self, nab, root, windows):
         found = nab.discover(root, None, set(windows))
@@ -55,41 +65,68 @@ class Run(object):
         if not self.files:
             raise SystemExit("error: no labelled result files under %s" % root)
         self.keys = [f.key for f in self.files]
-        rows = []
-        for i, fd in enumerate(self.files):
-            for s, g, u in zip(fd.score, fd.win, fd.unit):
-                if s == s:
-                    rows.append((s, g, u, i))
-        rows.sort(key=lambda r: r[0], reverse=True)
-        self.rows = rows
+        scores = np.unique(np.array([s for fd in self.files for s in fd.score if s == s]))[::-1]
+        # "never fire" first, then the candidates from the highest down (ties go to the higher)
+        self.candidates = np.concatenate([[np.inf], scores[:MAX_CANDIDATES]])
+        self.curves = {}
+
+    def curve(self, weights):
+        """matrix [file, candidate] of raw NAB scores for one profile"""
+        key = tuple(sorted(weights.items()))
+        if key not in self.curves:
+            self.curves[key] = np.vstack([file_curve(fd, weights, self.candidates) for fd in self.files])
+        return self.curves[key]
+
+    def null(self, subset, weights):
+        return -weights["fnWeight"] * sum(len(self.files[i].scored_windows) for i in subset)
+
+    def perfect(self, subset, weights):
+        return weights["tpWeight"] * sum(self.files[i].n_windows for i in subset)
 
 
-def tune(nab, run, subset, weights):
-    """threshold maximising the raw score summed over the files in `subset` (a set of indices)"""
-    rows = [(s, g, u) for (s, g, u, i) in run.rows if i in subset]
-    n_sw = sum(len(run.files[i].scored_windows) for i in subset)
-    return nab.optimise_threshold(rows, n_sw, weights)
-
-
-def raw(nab, run, subset, weights, threshold):
-    total, _, _ = nab.evaluate_at([run.files[i] for i in subset], weights, threshold)
-    return total
+def file_curve(fd, weights, candidates):
+    """raw score of one file at each candidate threshold (descending)"""
+    tpw, fpw, fnw = weights["tpWeight"], weights["fpWeight"], weights["fnWeight"]
+    rows = sorted((r for r in zip(fd.score, fd.win, fd.unit) if r[0] == r[0]), key=lambda r: -r[0])
+    null = -fnw * len(fd.scored_windows)
+    best = {}
+    fp = 0.0
+    win_sum = null
+    at, value = [], []
+    i, n = 0, len(rows)
+    while i < n:
+        t = rows[i][0]
+        while i < n and rows[i][0] == t:
+            _, g, u = rows[i]
+            if g < 0:
+                fp += fpw * u
+            else:
+                v = tpw * u
+                old = best.get(g, -fnw)
+                if v > old:
+                    win_sum += v - old
+                    best[g] = v
+            i += 1
+        at.append(t)
+        value.append(fp + win_sum)
+    if not at:
+        return np.full(len(candidates), null)
+    ascending = np.array(at[::-1])
+    # how many of this file's distinct scores are >= each candidate
+    count = len(at) - np.searchsorted(ascending, candidates, side="left")
+    values = np.array(value)
+    return np.where(count > 0, values[np.maximum(count - 1, 0)], null)
 
 
 def normalise(run, subset, weights, raw_score):
-    null = -weights["fnWeight"] * sum(len(run.files[i].scored_windows) for i in subset)
-    perfect = weights["tpWeight"] * sum(run.files[i].n_windows for i in subset)
+    null = run.null(subset, weights)
+    perfect = run.perfect(subset, weights)
     return 100.0 * (raw_score - null) / (perfect - null) if perfect != null else float("nan")
 
 
-def held_out(nab, run, weights):
-    """per file: (threshold chosen on the others, that file's raw score at it)"""
-    every = set(range(len(run.files)))
-    out = []
-    for i in range(len(run.files)):
-        thr, _ = tune(nab, run, every - {i}, weights)
-        out.append((thr, raw(nab, run, {i}, weights, thr)))
-    return out
+def finite(x):
+    x = float(x)
+    return None if x != x or x in (float("inf"), float("-inf")) else x
 
 
 def bootstrap(run, weights, per_file, draws=1000, seed=1):
@@ -98,82 +135,101 @@ def bootstrap(run, weights, per_file, draws=1000, seed=1):
     values = []
     for _ in range(draws):
         pick = [rng.randrange(n) for _ in range(n)]
-        null = -weights["fnWeight"] * sum(len(run.files[i].scored_windows) for i in pick)
-        perfect = weights["tpWeight"] * sum(run.files[i].n_windows for i in pick)
-        if perfect == null:
-            continue
-        values.append(100.0 * (sum(per_file[i] for i in pick) - null) / (perfect - null))
+        null = run.null(pick, weights)
+        perfect = run.perfect(pick, weights)
+        if perfect != null:
+            values.append(100.0 * (sum(per_file[i] for i in pick) - null) / (perfect - null))
     values.sort()
     return [round(values[int(0.05 * len(values))], 1), round(values[int(0.95 * len(values)) - 1], 1)]
 
 
-def finite(x):
-    return None if x != x or x in (float("inf"), float("-inf")) else x
-
-
 def validate(nab, run, profiles, fixed, groups, profile_names):
-    every = set(range(len(run.files)))
-    out = {"optimised": {}, "fixed": {}, "loo": {}, "transfer": {}, "halves": {}}
+    every = list(range(len(run.files)))
+    out = {"optimised": {}, "fixed": {}, "loo": {}, "transfer": {}, "halves": {}, "logo": {}}
     for p in profile_names:
         w = profiles[p]
-        thr, best = tune(nab, run, every, w)
+        m = run.curve(w)
+        total = m.sum(axis=0)
+        # in-sample and fixed: nab_score.py's own sweep and evaluation (exact)
+        rows = sorted(((s, g, u) for fd in run.files for s, g, u in zip(fd.score, fd.win, fd.unit) if s == s),
+                      key=lambda r: -r[0])
+        thr, best = nab.optimise_threshold(rows, sum(len(fd.scored_windows) for fd in run.files), w)
         out["optimised"][p] = {"score": round(normalise(run, every, w, best), 2), "threshold": finite(thr)}
         if fixed is not None:
-            out["fixed"][p] = round(normalise(run, every, w, raw(nab, run, every, w, fixed)), 2)
-        ho = held_out(nab, run, w)
-        per_file = [r for _, r in ho]
-        thresholds = [t for t, _ in ho if t != float("inf")]
-        by_group = {}
-        for name, members in groups.items():
-            if members:
-                by_group[name] = round(normalise(run, members, w, sum(per_file[i] for i in members)), 2)
+            raw_fixed, _, _ = nab.evaluate_at(run.files, w, fixed)
+            out["fixed"][p] = round(normalise(run, every, w, raw_fixed), 2)
+        # leave one file out: the best candidate for the other files
+        chosen = np.argmax(total[None, :] - m, axis=1)
+        per_file = m[np.arange(len(every)), chosen]
+        thresholds = [run.candidates[k] for k in chosen if np.isfinite(run.candidates[k])]
+        by_group = {name: round(normalise(run, sorted(g), w, per_file[sorted(g)].sum()), 2)
+                    for name, g in groups.items() if g}
         out["loo"][p] = {
-            "score": round(normalise(run, every, w, sum(per_file)), 2),
-            "interval90": bootstrap(run, w, per_file),
+            "score": round(normalise(run, every, w, per_file.sum()), 2),
+            "interval90": bootstrap(run, w, list(per_file)),
             "thresholds": [finite(min(thresholds)) if thresholds else None,
                            finite(max(thresholds)) if thresholds else None],
             "by_group": by_group,
-            "per_file": {run.keys[i]: round(per_file[i], 3) for i in range(len(per_file))},
+            "per_file": {run.keys[i]: round(float(per_file[i]), 3) for i in every},
         }
+
+        def tuned_on(subset):
+            return int(np.argmax(m[sorted(subset)].sum(axis=0)))
+
+        def scored(subset, k):
+            return round(normalise(run, sorted(subset), w, m[sorted(subset), k].sum()), 2)
+
         transfer = {}
-        for a, ma in groups.items():
-            for b, mb in groups.items():
-                if a == b or not ma or not mb:
-                    continue
-                t, _ = tune(nab, run, ma, w)
-                transfer["%s->%s" % (a, b)] = {"score": round(normalise(run, mb, w, raw(nab, run, mb, w, t)), 2),
-                                               "threshold": finite(t)}
+        for a, ga in groups.items():
+            for b, gb in groups.items():
+                if a != b and ga and gb:
+                    k = tuned_on(ga)
+                    transfer["%s->%s" % (a, b)] = {"score": scored(gb, k), "threshold": finite(run.candidates[k])}
         out["transfer"][p] = transfer
         halves = []
         for h in (0, 1):
             train = {i for i in every if i % 2 == h}
-            test = every - train
-            t, _ = tune(nab, run, train, w)
-            halves.append(round(normalise(run, test, w, raw(nab, run, test, w, t)), 2))
+            halves.append(scored(set(every) - train, tuned_on(train)))
         out["halves"][p] = halves
+        logo = {}
+        held_total = 0.0
+        covered = set()
+        for name, g in groups.items():
+            rest = set(every) - g
+            if not g or not rest:
+                continue
+            k = tuned_on(rest)
+            held_total += m[sorted(g), k].sum()
+            covered |= g
+            logo[name] = {"score": scored(g, k), "threshold": finite(run.candidates[k])}
+        if logo:
+            logo["pooled"] = round(normalise(run, sorted(covered), w, held_total), 2)
+        out["logo"][p] = logo
     return out
 
 
-def selected(nab, runs, profiles, profile_names):
+def selected(runs, profiles, profile_names):
     """leave-one-file-out over variant and threshold together"""
     names = list(runs)
-    n = len(runs[names[0]].files)
-    every = set(range(n))
+    first = runs[names[0]]
+    n = len(first.files)
     out = {}
     for p in profile_names:
         w = profiles[p]
-        total = 0.0
+        curves = [runs[name].curve(w) for name in names]
+        totals = [c.sum(axis=0) for c in curves]
+        raw_sum = 0.0
         chosen = {}
         for i in range(n):
             best = None
-            for name in names:
-                thr, s = tune(nab, runs[name], every - {i}, w)
-                if best is None or s > best[0]:
-                    best = (s, name, thr)
-            _, name, thr = best
-            chosen[name] = chosen.get(name, 0) + 1
-            total += raw(nab, runs[name], {i}, w, thr)
-        out[p] = {"score": round(normalise(runs[names[0]], every, w, total), 2), "chosen": chosen}
+            for name, c, t in zip(names, curves, totals):
+                rest = t - c[i]
+                k = int(np.argmax(rest))
+                if best is None or rest[k] > best[0]:
+                    best = (rest[k], name, c[i, k])
+            chosen[best[1]] = chosen.get(best[1], 0) + 1
+            raw_sum += best[2]
+        out[p] = {"score": round(normalise(first, range(n), w, raw_sum), 2), "chosen": chosen}
     return out
 
 
@@ -209,7 +265,7 @@ def main(argv=None):
     for name, run in runs.items():
         result["variants"][name] = validate(nab, run, nab.DEFAULT_PROFILES, args.fixed, groups, profile_names)
     if len(runs) > 1 and not args.no_select:
-        result["selected"] = selected(nab, runs, nab.DEFAULT_PROFILES, profile_names)
+        result["selected"] = selected(runs, nab.DEFAULT_PROFILES, profile_names)
     json.dump(result, sys.stdout)
     sys.stdout.write("\n")
     return 0

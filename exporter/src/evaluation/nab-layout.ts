@@ -56,6 +56,19 @@ export function readWindows(path: string): Map<string, Window[]> {
   return out;
 }
 
+/**
+ * The windows of one input file: the key equal to its path relative to the input directory
+ * (`category/file.csv`), else the one key with the same file name; none when neither exists.
+ */
+export function windowsFor(windows: Map<string, Window[]>, relativePath: string): Window[] {
+  const key = relativePath.split(/[/\\]/).join('/');
+  const exact = windows.get(key);
+  if (exact) return exact;
+  const name = key.split('/').pop();
+  const same = [...windows.keys()].filter((k) => k.split('/').pop() === name);
+  return same.length === 1 ? windows.get(same[0])! : [];
+}
+
 /** per-row 0/1 label: 1 when the row's timestamp is inside a window */
 export function labelRows(rows: CsvRow[], windows: Window[]): Uint8Array {
   const labels = new Uint8Array(rows.length);

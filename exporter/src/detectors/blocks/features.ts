@@ -1,72 +1,70 @@
 /**
- * Per-point feature vectors for the tree detectors: the value plus short rolling statistics,
- * computed causally in O(1) per point. Several aligned metrics (CPU, memory, network of one
- * instance) give one vector per point by concatenating each metric's features.
+ * Scale-free per-point features for the forest detectors, computed causally in O(1) per point:
+ * each says how the newest point and the recent window sit against the series' own long-run
+ * behaviour, in units of its own spread, so one trained model's splits mean the same on any
+ * series and at any step. Several aligned metrics (CPU, memory, network of one instance) give
+ * one vector per point by concatenating each metric's features.
  */
+import { Ring, RunningMoments } from './ring.js';
 
-/** value, change from the previous point, distance from the short mean in short deviations, short deviation */
-export const FEATURES_PER_METRIC = 4;
-const SHORT = 12;
+/** see FeatureTracker.next */
+export const FEATURES_PER_METRIC = 5;
+/** floor on spreads, relative to the level, so a flat series cannot divide by zero */
+const REL_FLOOR = 1e-6;
 
-export class RollingFeatures {
-  private readonly buf = new Float64Array(SHORT);
-  private n = 0;
-  private sum = 0;
-  private sumSq = 0;
+export class FeatureTracker {
+  private readonly window: Ring;
+  private readonly long: RunningMoments;
+  private readonly steps: RunningMoments;
+  private readonly spreads: RunningMoments;
+  private level = NaN;
   private last = NaN;
 
-  /** features of `value` against the points before it; then absorbs it (NaN repeats the last value) */
-  next(value: number, out: number[]): void {
+  /**
+   * @param window points of the short window (mean, spread, trend)
+   * @param history half-life, in points, of the long-run moments
+   */
+  constructor(
+    window: number,
+    history: number,
+    private readonly levelAlpha = 0.3,
+  ) {
+    this.window = new Ring(window);
+    this.long = new RunningMoments(history);
+    this.steps = new RunningMoments(history);
+    this.spreads = new RunningMoments(history);
+  }
+
+  /**
+   * Writes the features of `value` against the points before it into `out` at `at`, then absorbs
+   * it (NaN repeats the last value): the surprise of the point against a short EWMA in units of
+   * the typical step, its distance from the long-run mean, the window mean's distance from it,
+   * the log ratio of the window spread to the typical window spread, and the change between the
+   * two halves of the window, all in long-run standard deviations.
+   */
+  next(value: number, out: Float64Array, at = 0): void {
     const v = Number.isFinite(value) ? value : Number.isFinite(this.last) ? this.last : 0;
-    const count = Math.min(this.n, SHORT);
-    const mean = count > 0 ? this.sum / count : v;
-    const sd = count > 1 ? Math.sqrt(Math.max(0, this.sumSq / count - mean * mean)) : 0;
-    out.push(v, Number.isFinite(this.last) ? v - this.last : 0, (v - mean) / (sd + 1e-9 + 1e-6 * Math.abs(mean)), sd);
-    const slot = this.n % SHORT;
-    if (this.n >= SHORT) {
-      this.sum -= this.buf[slot];
-      this.sumSq -= this.buf[slot] * this.buf[slot];
-    }
-    this.buf[slot] = v;
-    this.sum += v;
-    this.sumSq += v * v;
-    this.n++;
+    const floor = 1e-12 + REL_FLOOR * Math.abs(this.long.mean);
+    const sd = Math.max(floor, this.long.std);
+    const step = Math.max(floor, this.steps.std);
+    const level = Number.isFinite(this.level) ? this.level : v;
+    this.window.push(v);
+    const mean = this.window.mean;
+    const spread = this.window.std;
+    out[at] = (v - level) / step;
+    out[at + 1] = (v - this.long.mean) / sd;
+    out[at + 2] = (mean - this.long.mean) / sd;
+    out[at + 3] = Math.log((spread + floor) / (Math.max(0, this.spreads.mean) + floor));
+    out[at + 4] = this.window.count > 3 ? (2 * (mean - this.firstHalfMean())) / sd : 0;
+    if (Number.isFinite(this.last)) this.steps.push(v - this.last);
+    this.long.push(v);
+    this.spreads.push(spread);
+    this.level = Number.isFinite(this.level) ? this.level + this.levelAlpha * (v - this.level) : v;
     this.last = v;
   }
-}
 
-/** features for aligned multi-metric points: one RollingFeatures per metric */
-export class FeatureExtractor {
-  private readonly metrics: RollingFeatures[];
-
-  constructor(metricCount: number) {
-    this.metrics = Array.from({ length: metricCount }, () => new RollingFeatures());
+  /** mean of the older half of the window: the window mean minus the newer half's share */
+  private firstHalfMean(): number {
+    return this.window.headMean(Math.floor(this.window.count / 2));
   }
-
-  next(values: ArrayLike<number>): number[] {
-    if (values.length !== this.metrics.length) {
-      throw new RangeError(`expected ${this.metrics.length} aligned metric values, got ${values.length}`);
-    }
-    const out: number[] = [];
-    for (let i = 0; i < values.length; i++) this.metrics[i].next(values[i], out);
-    return out;
-  }
-}
-
-/** log tail probability of `score` among `reference` scores (higher = more anomalous) */
-export function empiricalLogTail(score: number, sortedReference: Float64Array): number {
-  let lo = 0;
-  let hi = sortedReference.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (sortedReference[mid] < score) lo = mid + 1;
-    else hi = mid;
-  }
-  const n = sortedReference.length;
-  const atLeast = n - lo;
-  const logTail = Math.log((atLeast + 1) / (n + 1));
-  if (atLeast > 0 || n === 0) return logTail;
-  // beyond every reference score: more surprising the further past the top it lies
-  const top = sortedReference[n - 1];
-  return logTail * (1 + (score - top) / Math.max(1e-9, Math.abs(top - sortedReference[n >> 1])));
 }

@@ -109,7 +109,7 @@ export class ModelPredictor implements StepPredictor {
     return this.fitting;
   }
 
-  toJSON(): unknown {
-    return { fallback: this.fallback.toJSON(), model: this.model?.toJSON() };
+  get chosen(): string {
+    return this.model && this.seen >= 1 / ERROR_ALPHA ? this.factory.name : this.fallback.chosen;
   }
 }

@@ -21,10 +21,10 @@ const MEDIUM_RATIO = 1.5;
 const HIGH_RATIO = 2;
 const CRITICAL_RATIO = 3;
 
-/** ln of a tail probability -> score in [0,1] */
-export function scoreFromLogTail(logTail: number): number {
-  if (!(logTail < 0)) return 0;
-  return 1 - Math.exp(logTail / SCORE_ROOT);
+/** surprise (-ln of a tail probability) -> score in [0,1] */
+export function scoreFromSurprise(surprise: number): number {
+  if (!(surprise > 0)) return 0;
+  return 1 - Math.exp(-surprise / SCORE_ROOT);
 }
 
 /** surprise of a score: -ln(1 - score), Infinity at 1 */
