@@ -51,15 +51,20 @@ export async function measureCost(detector: DetectorFactory, scorers = 200): Pro
   return { bytesPerScorer: bytes, microsPerPoint: micros };
 }
 
+// node --expose-gc --import tsx bench/anomaly-cost.ts DETECTOR [--json]: one detector per process,
+// so that no earlier measurement's garbage is counted
 if (import.meta.url === `file://${process.argv[1]}`) {
-  for (const name of (process.argv[2] ?? 'residual,isolation_forest,random_forest').split(',')) {
-    const c = await measureCost(DETECTORS[name], name === 'lstm' ? 2 : 200);
+  const name = process.argv[2] ?? 'residual';
+  if (!DETECTORS[name]) throw new Error(`unknown detector "${name}"`);
+  // the LSTM refits a network every simulated day: a few scorers are enough to see its cost
+  const c = await measureCost(DETECTORS[name], name === 'lstm' ? 2 : 200);
+  if (process.argv.includes('--json')) console.log(JSON.stringify(c));
+  else
     console.log(
       name,
       c.bytesPerScorer === undefined ? '-' : Math.round(c.bytesPerScorer),
       'B',
-      c.microsPerPoint.toFixed(2),
+      c.microsPerPoint,
       'µs/pt',
     );
-  }
 }

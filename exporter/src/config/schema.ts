@@ -111,6 +111,8 @@ export const seriesEntry = z.strictObject({
   thresholds: z.array(z.number()).default([]),
   /** score at or above which a point counts as anomalous */
   anomaly_threshold: z.number().gt(0).lt(1).default(DEFAULT_THRESHOLD),
+  /** known incidents (a labels file as `evaluate --labels` reads) for detectors that learn from them */
+  anomaly_labels: z.string().min(1).optional(),
   /** what to do while the source is down: keep the last good forecasts, or switch to simulation */
   fallback: z.enum(['none', 'simulation']).default('none'),
   /** which simulated metric stands in for this series in simulation mode */

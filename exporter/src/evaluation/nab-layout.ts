@@ -69,6 +69,15 @@ export function windowsFor(windows: Map<string, Window[]>, relativePath: string)
   return same.length === 1 ? windows.get(same[0])! : [];
 }
 
+/**
+ * The known incidents of one live series (the series' `anomaly_labels` file): the windows under
+ * its identity `name{label="value",...}` (as the exporter spells it), else those under the bare
+ * series name, which apply to every label set of the series.
+ */
+export function incidentsFor(windows: Map<string, Window[]>, seriesKey: string, name: string): Window[] {
+  return windows.get(seriesKey) ?? windows.get(name) ?? [];
+}
+
 /** per-row 0/1 label: 1 when the row's timestamp is inside a window */
 export function labelRows(rows: CsvRow[], windows: Window[]): Uint8Array {
   const labels = new Uint8Array(rows.length);

@@ -39,9 +39,9 @@ export interface ForestSettings {
   window: number;
   /** points before the first training (at least a season plus a window) */
   minHistory: number;
-  /** a season's points when the series has none */
+  /** a season's points when the series has none, and the fewest points between retrains */
   seasonPoints: number;
-  /** retrains per season */
+  /** retrains per season (at most one per `seasonPoints` points) */
   retrainsPerSeason: number;
   /** half-life of the features' long-run moments, in seasons */
   historySeasons: number;
@@ -106,7 +106,8 @@ export class ForestScorer implements SeriesScorer {
     this.x = new Float64Array(this.dims);
     this.rows = new Float32Array(s.reservoir * this.dims);
     this.times = new Float64Array(s.reservoir);
-    this.retrainEvery = Math.max(1, Math.round(season / s.retrainsPerSeason));
+    // a short season (a day of hourly points) would retrain far more often than the data changes
+    this.retrainEvery = Math.max(s.seasonPoints, Math.round(season / s.retrainsPerSeason));
     // the reservoir spans about a week of seasons
     this.stride = Math.max(1, Math.round((7 * season) / s.reservoir));
     this.minHistory = Math.max(s.minHistory, season + s.window);
