@@ -81,14 +81,19 @@ for (const name of names) {
     nabRows.push(
       [
         name.padEnd(21),
-        `${f(nab.optimised.standard.score)}/${f(nab.optimised.reward_low_FP_rate.score)}/${f(nab.optimised.reward_low_FN_rate.score)}`.padEnd(17),
+        `${f(nab.optimised.standard.score)}/${f(nab.optimised.reward_low_FP_rate.score)}/${f(nab.optimised.reward_low_FN_rate.score)}`.padEnd(
+          17,
+        ),
         `${f(nab.fixed.standard)}/${f(nab.fixed.reward_low_FP_rate)}/${f(nab.fixed.reward_low_FN_rate)}`.padEnd(17),
         `${f(s.score)} [${s.interval90.join(', ')}] thr ${f(s.thresholds[0], 3)}-${f(s.thresholds[1], 3)}`.padEnd(34),
         Object.values(nab.transfer.standard)
           .map((x) => f(x.score))
           .join(' / ')
           .padEnd(13),
-        nab.halves.standard.map((x) => f(x)).join(' / ').padEnd(13),
+        nab.halves.standard
+          .map((x) => f(x))
+          .join(' / ')
+          .padEnd(13),
         f((logo.nab as { score: number } | undefined)?.score),
       ].join(' '),
     );
@@ -120,7 +125,11 @@ for (const name of names) {
     perSet: Object.fromEntries(
       sets.map((d) => [
         d.name,
-        { ...perSet[name][d.name], incidents: scored[name][d.name].overall.incidents, microsPerPoint: scored[name][d.name].microsPerPoint },
+        {
+          ...perSet[name][d.name],
+          incidents: scored[name][d.name].overall.incidents,
+          microsPerPoint: scored[name][d.name].microsPerPoint,
+        },
       ]),
     ),
     allSets: all.variants[name],

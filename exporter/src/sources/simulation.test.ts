@@ -104,6 +104,21 @@ describe('simulation generator', () => {
     expect(Math.max(...dailyMeans) - Math.min(...dailyMeans)).toBeGreaterThan(0.5);
   });
 
+  it('stretches random anomalies with the time scale, so a coarse step sees them span as many points', () => {
+    const spans = (timeScale: number) =>
+      METRIC_KINDS.flatMap((m) =>
+        anomaliesIn({ seed: 5, rate: 0.3, injected: [], timeScale }, m, 0, T0, T0 + 240 * DAY).map(
+          (a) => a.end - a.start,
+        ),
+      );
+    const mean = (x: number[]) => x.reduce((a, b) => a + b, 0) / x.length;
+    const [base, hourly] = [spans(1), spans(12)];
+    expect(hourly.length).toBeGreaterThan(10);
+    expect(mean(hourly) / mean(base)).toBeGreaterThan(6);
+    // one slot of 12 days holds at most one anomaly per metric
+    expect(hourly.length).toBeLessThanOrEqual(METRIC_KINDS.length * 21);
+  });
+
   it('labels random anomalies exactly where values deviate from the anomaly-free series', () => {
     const plan: AnomalyPlan = { seed: 11, rate: 0.6, injected: [] };
     const ts = alignedGrid(T0, T0 + 21 * DAY, 300);
