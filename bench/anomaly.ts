@@ -157,7 +157,8 @@ writeFileSync(
   JSON.stringify(
     {
       machine: 'shared 2-core dev box (about 8 sessions at once)',
-      sets: sets.map((d) => d.name),
+      // each entry lists the sets it ran on under perSet; this is only the latest run's
+      lastRun: { sets: sets.map((d) => d.name), detectors: names },
       results: { ...earlier, ...results },
     },
     null,

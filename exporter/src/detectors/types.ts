@@ -50,4 +50,6 @@ export interface DetectorFactory {
   readonly summary: string;
   create(options: ScorerOptions): SeriesScorer;
   restore?(state: unknown, options: ScorerOptions): SeriesScorer;
+  /** why this detector cannot run in this installation (an optional package missing), else undefined */
+  unavailable?(): string | undefined;
 }
