@@ -47,6 +47,8 @@ export const VARIANTS: Record<string, DetectorFactory> = {
     without('windowMean'),
     without('flatLine'),
     residualWith('residual-stuck-only', { stuckOnly: true }),
+    residualWith('residual-floor0', { evidenceFloor: 0 }),
+    residualWith('residual-floor600', { evidenceFloor: 600 }),
     forestWith('if-r4-h7', { retrainsPerSeason: 4 }),
     forestWith('if-r4-h1', { retrainsPerSeason: 4, historySeasons: 1 }),
     forestWith('rf-r4-h1', { retrainsPerSeason: 4, historySeasons: 1 }, true),

@@ -8,9 +8,10 @@
  * series.
  *
  * Scale-free: windows are counts of points; histories are counts of seasons with a floor in
- * points, and count as evidence no more points than that floor (range-novelty.ts), so a history
- * holds the same patterns, and a new extreme weighs the same, at 1 minute, 5 minutes or 1 hour;
- * nothing scores before a season plus a window has been seen. Counters are scored on their increase (blocks/counter.ts). After an alarm, weaker repeats
+ * points, and count as evidence no more points than that floor and no fewer than 1,000
+ * (range-novelty.ts), so a history holds the same patterns, and a new extreme weighs about the
+ * same, at 1 minute, 5 minutes or 1 hour and in short series; nothing scores before a season plus
+ * a window has been seen. Counters are scored on their increase (blocks/counter.ts). After an alarm, weaker repeats
  * are damped; level shifts are re-learnt once confirmed; gaps leave the score unchanged; flat-lines
  * cannot divide by a zero scale.
  */
@@ -49,6 +50,11 @@ export interface ResidualSettings {
   weights: SignalWeights;
   /** the flat-line signal scores only windows that are exactly flat */
   stuckOnly: boolean;
+  /**
+   * fewest points a history counts as evidence once it scores: a series with a short history
+   * (hourly, or new) would otherwise never reach a threshold that longer series agree on
+   */
+  evidenceFloor: number;
   /** |z| above which consecutive same-signed residuals count towards a level shift */
   shiftZ: number;
   /** consecutive such residuals that confirm a shift */
@@ -72,6 +78,7 @@ export const RESIDUAL_DEFAULTS: ResidualSettings = {
   repeatHalfLife: 96,
   weights: { range: 2, errorRange: 2, windowMean: 2, flatLine: 2 },
   stuckOnly: false,
+  evidenceFloor: 1000,
   shiftZ: 3,
   shiftPoints: 12,
 };
@@ -100,9 +107,23 @@ export class ResidualScorer implements SeriesScorer {
     const history = span(s.historySeasons, s.historyPoints);
     const minHistory = Math.max(s.minHistory, season + s.window);
     this.alert = new AlertState({ threshold });
-    this.range = new RangeNovelty(history, minHistory, s.historyPoints);
-    this.errorRange = new RangeNovelty(span(s.errorSeasons, s.errorPoints), minHistory, s.errorPoints);
-    this.window = new WindowNovelty(s.window, history, minHistory, s.historyPoints, s.stuckOnly);
+    const floor = (cap: number) => Math.min(cap, s.evidenceFloor);
+    this.range = new RangeNovelty(history, minHistory, s.historyPoints, false, floor(s.historyPoints));
+    this.errorRange = new RangeNovelty(
+      span(s.errorSeasons, s.errorPoints),
+      minHistory,
+      s.errorPoints,
+      false,
+      floor(s.errorPoints),
+    );
+    this.window = new WindowNovelty(
+      s.window,
+      history,
+      minHistory,
+      s.historyPoints,
+      s.stuckOnly,
+      floor(s.historyPoints),
+    );
     this.repeats = new RepeatSuppressor(s.repeatHalfLife);
     this.counter = new CounterView(step);
   }

@@ -9,6 +9,8 @@
  * n is capped (`evidence`): neighbouring points are not independent, so a history sampled ten
  * times as finely does not make a new extreme ten times rarer. Without the cap a 1-minute series'
  * fortnight (20,160 points) made every new extreme alarm where the same series at 5 minutes did not.
+ * n is also floored (`floor`) once the range scores, so a short history can still alarm at the
+ * threshold longer ones agree on (docs/benchmarks.md gives the trade).
  */
 import { BlockRange } from './block-range.js';
 
@@ -23,12 +25,14 @@ export class RangeNovelty {
    * @param minHistory points needed before anything scores
    * @param evidence most points the window counts as
    * @param lowOnly score only values below the range (default: both sides)
+   * @param floor fewest points the window counts as, once it scores
    */
   constructor(
     window: number,
     private readonly minHistory: number,
     private readonly evidence: number,
     private readonly lowOnly = false,
+    private readonly floor = 0,
   ) {
     this.range = new BlockRange(window);
   }
@@ -47,7 +51,8 @@ export class RangeNovelty {
       let excess = value > hi && !this.lowOnly ? value - hi : value < lo ? lo - value : 0;
       if (excess > 0) excess = Math.max(excess, minExcess * range);
       if (excess > 0 && range > 0) {
-        surprise = Math.log(Math.min(count, this.evidence) + 1) * (1 + (EXCESS_WEIGHT * excess) / range);
+        const n = Math.min(Math.max(count, this.floor), this.evidence);
+        surprise = Math.log(n + 1) * (1 + (EXCESS_WEIGHT * excess) / range);
       }
     }
     this.range.push(value);

@@ -25,10 +25,11 @@ export class WindowNovelty {
     minHistory: number,
     evidence: number,
     private readonly stuckOnly = false,
+    floor = 0,
   ) {
     this.recent = new Ring(window);
-    this.mean = new RangeNovelty(history, minHistory, evidence);
-    this.spread = new RangeNovelty(history, minHistory, evidence, true);
+    this.mean = new RangeNovelty(history, minHistory, evidence, false, floor);
+    this.spread = new RangeNovelty(history, minHistory, evidence, true, floor);
   }
 
   /** surprises of [window mean, window spread] (0 while learning); then absorbs the value */
