@@ -242,6 +242,26 @@ describe('bad input: one reader and one set of rules for every offline command',
   });
 });
 
+describe('cloudpulse detect --labels', () => {
+  it('hands known incidents to random_forest, which uses a window only once it has ended', async () => {
+    const at = (row: number) =>
+      new Date((Date.UTC(2026, 0, 1) / 1000 + row * 300) * 1000).toISOString().slice(0, 19).replace('T', ' ');
+    const labels = join(dir, 'labels.json');
+    writeFileSync(labels, JSON.stringify({ 'cpu.csv': [[at(330), at(340)]] }));
+    const plain = (await cli('detect', '--input', file, '--model', 'random_forest')).stdout.trim().split('\n');
+    const taught = await cli('detect', '--input', file, '--model', 'random_forest', '--labels', labels);
+    expect(taught.code).toBe(0);
+    const lines = taught.stdout.trim().split('\n');
+    // rows up to the window's end cannot depend on it; later rows may
+    expect(lines.slice(0, 342)).toEqual(plain.slice(0, 342));
+    expect(lines).not.toEqual(plain);
+    writeFileSync(labels, '{"cpu.csv": [["soon", "later"]]}');
+    const bad = await cli('detect', '--input', file, '--labels', labels);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain(`--labels ${labels}`);
+  });
+});
+
 describe('cloudpulse run', () => {
   it('stops before doing anything on a bad config, naming the file and key path', async () => {
     const cfg = join(dir, 'bad.yml');

@@ -5,14 +5,20 @@
  */
 import { DETECTORS, getDetector } from '../detectors/index.js';
 import { readCsvSeries, type CsvSeries } from '../series/csv.js';
+import { readWindows, windowsFor, type Window } from '../evaluation/nab-layout.js';
 import { parseFlags } from './args.js';
 import { inputError, listCsvInputs, progress, ResultWriter } from './inputs.js';
 import { UsageError, type Command } from './types.js';
 
 /** The step is the reader's, measured on a prefix of the file, so the replay stays causal. */
-export async function detectRows({ rows, grid }: CsvSeries, detector: string, threshold?: number): Promise<string> {
+export async function detectRows(
+  { rows, grid }: CsvSeries,
+  detector: string,
+  threshold?: number,
+  labels?: readonly Window[],
+): Promise<string> {
   const step = grid.step;
-  const scorer = getDetector(detector)!.create({ step, threshold });
+  const scorer = getDetector(detector)!.create({ step, threshold, labels });
   const lines = ['timestamp,value,anomaly_score,is_anomaly'];
   let lastT = -Infinity;
   let last = { score: 0, isAnomaly: false };
@@ -38,11 +44,14 @@ export async function detectRows({ rows, grid }: CsvSeries, detector: string, th
 export const detectCommand: Command = {
   name: 'detect',
   summary: 'score CSV series for anomalies offline (causal replay, same code as live)',
-  usage: `usage: cloudpulse detect --input PATH [--model NAME] [--threshold X] [--output PATH]
+  usage: `usage: cloudpulse detect --input PATH [--model NAME] [--threshold X] [--labels FILE] [--output PATH]
 
   --input PATH     a CSV file with header timestamp,value, or a directory of them (recursive)
   --model NAME     detector, one of: ${Object.keys(DETECTORS).join(', ')} (default residual)
   --threshold X    score at or above which a point is anomalous (default: the detector's)
+  --labels FILE    known incidents, as \`evaluate --labels\` reads ({"category/file.csv": [[start, end], ...]},
+                   matched by path under --input, else by file name): random_forest learns from
+                   each window once it has ended (the replay stays causal); other detectors ignore it
   --output PATH    output file (or directory when --input is a directory); default stdout
 
 Output: CSV with header timestamp,value,anomaly_score,is_anomaly, one row per input row.`,
@@ -52,6 +61,7 @@ Output: CSV with header timestamp,value,anomaly_score,is_anomaly, one row per in
       { name: 'input', type: 'string' },
       { name: 'model', type: 'string' },
       { name: 'threshold', type: 'number' },
+      { name: 'labels', type: 'string' },
       { name: 'output', type: 'string' },
     ]);
     const input = flags.input as string | undefined;
@@ -64,6 +74,14 @@ Output: CSV with header timestamp,value,anomaly_score,is_anomaly, one row per in
     if (threshold !== undefined && !(threshold > 0 && threshold < 1)) {
       throw new UsageError(`--threshold expects a number between 0 and 1, got ${threshold}`);
     }
+    let labels: Map<string, Window[]> | undefined;
+    if (typeof flags.labels === 'string') {
+      try {
+        labels = readWindows(flags.labels);
+      } catch (err) {
+        throw new UsageError(`--labels ${(err as Error).message}`);
+      }
+    }
     const { inputs, isDirectory } = listCsvInputs(input);
     const output = flags.output as string | undefined;
     if (isDirectory && !output) throw new UsageError('--output DIR is required when --input is a directory');
@@ -72,7 +90,8 @@ Output: CSV with header timestamp,value,anomaly_score,is_anomaly, one row per in
     let failed = 0;
     for (const [i, item] of inputs.entries()) {
       try {
-        await writer.write(item, await detectRows(readCsvSeries(item.path), detector, threshold));
+        const known = labels ? windowsFor(labels, item.relative) : undefined;
+        await writer.write(item, await detectRows(readCsvSeries(item.path), detector, threshold, known));
       } catch (err) {
         failed++;
         ctx.stderr.write(`cloudpulse detect: ${inputError(item.path, err)}\n`);

@@ -3,21 +3,24 @@ import { writeFileSync } from 'node:fs';
 import type { Command } from './types.js';
 import { UsageError } from './types.js';
 import { parseFlags } from './args.js';
-import { getDetector, DETECTORS } from '../detectors/index.js';
+import { getDetector, DETECTORS, DEFAULT_THRESHOLD } from '../detectors/index.js';
 import { labelRows, listLabelledFiles, readWindows } from '../evaluation/nab-layout.js';
 import { readCsvSeries } from '../series/csv.js';
 import { fileMetrics, overallMetrics, replay, type FileMetrics } from '../evaluation/anomaly-replay.js';
 import type { IncidentCounts } from '../evaluation/anomaly-metrics.js';
 import { anomalyReportHtml, type ReportSeries } from '../report/anomaly-report.js';
 
-const usage = `usage: cloudpulse evaluate --input DIR --labels FILE [--model a,b] [--threshold X] [--report FILE.html] [--json FILE]
+const usage = `usage: cloudpulse evaluate --input DIR --labels FILE [--model a,b] [--threshold X] [--supervised] [--report FILE.html] [--json FILE]
 
 Replays every DIR/<category>/<file>.csv through each detector (causally) and prints precision,
 recall, F1, ROC-AUC, PR-AUC, mean detection delay (rows), incidents (labelled windows caught /
 windows, true alerts / alerts) and a NAB-style windowed score, per file and overall. FILE maps "category/file.csv" to anomaly windows [[start, end], ...].
 
   --model      detectors, comma-separated (default residual; known: ${Object.keys(DETECTORS).join(', ')})
-  --threshold  score at or above which a point is anomalous (default 0.97)
+  --threshold  score at or above which a point is anomalous (default ${DEFAULT_THRESHOLD})
+  --supervised also hand each file's windows to the detectors as known incidents: random_forest
+               learns from a window once it has ended (causal; figures then use the labels twice,
+               so compare them only with other supervised runs)
   --report     write a self-contained HTML report (ROC curve, confusion matrix, per-series plots)
   --json       write all figures as JSON`;
 
@@ -44,6 +47,7 @@ export const evaluate: Command = {
       { name: 'labels', type: 'string' },
       { name: 'model', type: 'string' },
       { name: 'threshold', type: 'number' },
+      { name: 'supervised', type: 'boolean' },
       { name: 'report', type: 'string' },
       { name: 'json', type: 'string' },
     ]);
@@ -71,8 +75,9 @@ export const evaluate: Command = {
       for (const [i, f] of files.entries()) {
         ctx.stderr.write(`evaluate: ${detector.name} ${i + 1}/${files.length} ${f.key}\n`);
         const { rows } = readCsvSeries(f.path);
-        const labels = labelRows(rows, windows.get(f.key) ?? []);
-        const r = await replay(detector, rows, threshold);
+        const known = windows.get(f.key) ?? [];
+        const labels = labelRows(rows, known);
+        const r = await replay(detector, rows, threshold, flags.supervised === true ? known : undefined);
         const m = fileMetrics(f.key, r, labels);
         perFile.push(m);
         plots.push({

@@ -8,7 +8,13 @@
  */
 import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { anomaliesIn, METRIC_KINDS, type Anomaly, type MetricKind } from '../sources/simulation/anomalies.js';
+import {
+  anomaliesIn,
+  METRIC_KINDS,
+  SERVER_KINDS,
+  type Anomaly,
+  type MetricKind,
+} from '../sources/simulation/anomalies.js';
 import { alignedGrid, simulateSeries } from '../sources/simulation/generator.js';
 import { DEFAULT_ANOMALY_RATE } from '../sources/simulation.js';
 import { parseDuration } from '../util/duration.js';
@@ -17,7 +23,7 @@ import { UsageError, type Command } from './types.js';
 
 const DEFAULT_START = '2024-01-01T00:00:00Z';
 const CATEGORY = 'simulated';
-const OUR_FILE = /^(cpu|memory|network)_\d+\.csv$/;
+const OUR_FILE = new RegExp(`^(${METRIC_KINDS.join('|')})_\\d+\\.csv$`);
 
 /** unix seconds -> "YYYY-MM-DD HH:MM:SS" (UTC), the NAB timestamp form */
 export function nabTimestamp(t: number): string {
@@ -29,7 +35,12 @@ export function nabTimestamp(t: number): string {
  * file's anomaly count, as NAB sizes its windows, snapped outwards to rows of the `step` grid from
  * `first`, clipped to the file and merged on overlap.
  */
-export function labelWindows(anomalies: Anomaly[], first: number, last: number, step: number): [number, number][] {
+export function labelWindows(
+  anomalies: readonly Pick<Anomaly, 'start' | 'end'>[],
+  first: number,
+  last: number,
+  step: number,
+): [number, number][] {
   if (anomalies.length === 0) return [];
   const width = (0.1 * (last - first)) / anomalies.length;
   const windows = anomalies
@@ -68,9 +79,12 @@ Flags:
   --days D               days of data (default 14)
   --step DURATION        resolution, e.g. 1m, 5m (default 5m)
   --seed S               random seed, an integer (default 42)
-  --kinds LIST           metrics to write, from cpu,memory,network (default all)
+  --kinds LIST           metrics to write, from ${METRIC_KINDS.join(',')}
+                         (default ${SERVER_KINDS.join(',')}: what a node exporter gives)
   --start TIME           first timestamp, ISO-8601 (default ${DEFAULT_START})
-  --anomaly-rate R       random anomalies per day per file (default ${DEFAULT_ANOMALY_RATE})
+  --anomaly-rate R       random anomalies per day per file (default ${DEFAULT_ANOMALY_RATE}); at steps
+                         above 5m anomalies last (and are spaced) step/5m times longer, so they
+                         span as many points as at 5m
   --no-anomalies         no anomalies at all`,
 
   async run(args, ctx) {
@@ -97,7 +111,7 @@ Flags:
     }
     const seed = (flags.seed as number | undefined) ?? 42;
     if (!Number.isInteger(seed)) throw new UsageError(`--seed expects an integer, got "${seed}"`);
-    const kinds = ((flags.kinds as string | undefined) ?? METRIC_KINDS.join(',')).split(',').map((k) => k.trim());
+    const kinds = ((flags.kinds as string | undefined) ?? SERVER_KINDS.join(',')).split(',').map((k) => k.trim());
     for (const k of kinds) {
       if (!(METRIC_KINDS as readonly string[]).includes(k)) {
         throw new UsageError(`--kinds expects a list from ${METRIC_KINDS.join(',')}, got "${k}"`);
@@ -110,7 +124,7 @@ Flags:
       flags.anomalies === false ? 0 : ((flags['anomaly-rate'] as number | undefined) ?? DEFAULT_ANOMALY_RATE);
     if (!(rate >= 0 && rate <= 1)) throw new UsageError(`--anomaly-rate expects a number in [0, 1], got "${rate}"`);
 
-    const plan = { seed, rate, injected: [] };
+    const plan = { seed, rate, injected: [], timeScale: Math.max(1, step / 300) };
     const timestamps = alignedGrid(startMs / 1000, startMs / 1000 + days * 86400 - step, step);
     const first = timestamps[0];
     const last = timestamps[timestamps.length - 1];

@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { formatDuration, parseDuration } from '../util/duration.js';
-import { DEFAULT_THRESHOLD } from '../detectors/severity.js';
+import { DEFAULT_THRESHOLD } from '../detectors/index.js';
 import { OUTPUT_GROUP_NAMES, type OutputGroup } from '../vocabulary.js';
 import { defaultLeadTime, DEFAULT_POD_STARTUP } from '../scaler/policy.js';
 import { leadSteps } from '../scaling/planner.js';
@@ -151,6 +151,8 @@ export const seriesEntry = z
     thresholds: z.array(z.number()).default([]),
     /** score at or above which a point counts as anomalous */
     anomaly_threshold: z.number().gt(0).lt(1).default(DEFAULT_THRESHOLD),
+    /** known incidents (a labels file as `evaluate --labels` reads) for detectors that learn from them */
+    anomaly_labels: z.string().min(1).optional(),
     /** what to do while the source is down: keep the last good forecasts, or switch to simulation */
     fallback: z.enum(['none', 'simulation']).default('none'),
     /** which simulated metric stands in for this series in simulation mode */

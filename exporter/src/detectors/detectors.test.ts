@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { AlertState, severityOf, scoreFromLogTail } from './severity.js';
-import { logNormalTail, RepeatSuppressor } from './likelihood.js';
+import { AlertState, severityOf, scoreFromSurprise } from './blocks/severity.js';
+import { RepeatSuppressor } from './blocks/repeat-suppressor.js';
+import { BlockRange } from './blocks/block-range.js';
+import { CounterView } from './blocks/counter.js';
 import { DETECTORS, getDetector } from './index.js';
 import { residual } from './residual.js';
 import { createModelResidualScorer } from './lstm.js';
@@ -33,24 +35,54 @@ describe('severity', () => {
     a.update(0.1);
     expect(a.update(0.1).isAnomaly).toBe(false);
   });
-  it('maps log tails monotonically into [0,1]', () => {
-    expect(scoreFromLogTail(0)).toBe(0);
-    expect(scoreFromLogTail(Math.log(1e-5))).toBeCloseTo(0.9, 6);
-    expect(logNormalTail(0)).toBeCloseTo(Math.log(0.5), 6);
-    expect(logNormalTail(10)).toBeCloseTo(Math.log(7.62e-24), 1);
+  it('maps surprises monotonically into [0,1]', () => {
+    expect(scoreFromSurprise(0)).toBe(0);
+    expect(scoreFromSurprise(-Math.log(1e-5))).toBeCloseTo(0.9, 6);
+    expect(scoreFromSurprise(Infinity)).toBe(1);
   });
 });
 
-describe('repeat suppression', () => {
+describe('building blocks', () => {
   it('damps a repeat no larger than the recent peak, passes a larger one, forgets after many half-lives', () => {
     const r = new RepeatSuppressor(10);
-    expect(r.update(-20)).toBe(-20);
-    expect(r.update(-20)).toBeCloseTo(-10, 9);
-    expect(r.update(-30)).toBe(-30);
+    expect(r.update(20)).toBe(20);
+    expect(r.update(20)).toBeCloseTo(10, 9);
+    expect(r.update(30)).toBe(30);
     for (let i = 0; i < 200; i++) r.update(0);
-    expect(r.update(-20)).toBe(-20);
-    const copy = RepeatSuppressor.restore(JSON.parse(JSON.stringify(r.toJSON())));
-    expect(copy.update(-15)).toBe(r.update(-15));
+    expect(r.update(20)).toBe(20);
+  });
+
+  it('keeps a sliding range in fixed memory, exact to within a block', () => {
+    const r = new BlockRange(630);
+    const random = seededRandom(5);
+    const values = Array.from({ length: 5000 }, () => random());
+    values.forEach((v) => r.push(v));
+    const covered = values.slice(-r.count);
+    expect(r.count).toBeGreaterThanOrEqual(620);
+    expect(r.count).toBeLessThanOrEqual(640);
+    expect(r.max).toBe(Math.max(...covered));
+    expect(r.min).toBe(Math.min(...covered));
+  });
+
+  it('recognises a counter and scores its increase per step, a reset included, losing no point', () => {
+    const view = new CounterView(60);
+    const out: number[] = [];
+    let total = 0;
+    for (let i = 0; i < 100; i++) {
+      total = i === 80 ? 5 : total + 10;
+      view.push(i * 60, [total], (_t, x) => out.push(x[0]));
+    }
+    expect(view.isCounter).toBe(true);
+    expect(out).toHaveLength(100);
+    expect(out[0]).toBeNaN(); // the first total has no increase
+    expect(out[60]).toBe(10);
+    expect(out[80]).toBeNaN(); // a reset: that step's increase is unknown, a gap
+    expect(view.value(10)).toBe(total);
+    const gauge = new CounterView(60);
+    const seen: number[] = [];
+    for (let i = 0; i < 100; i++) gauge.push(i * 60, [Math.sin(i)], (_t, x) => seen.push(x[0]));
+    expect(gauge.isCounter).toBe(false);
+    expect(seen).toEqual(Array.from({ length: 100 }, (_, i) => Math.sin(i)));
   });
 });
 
@@ -66,26 +98,49 @@ describe('detectors', () => {
     expect(getDetector('nope')).toBeUndefined();
   });
 
-  // isolation_forest is not in this list: points beyond the training range share one leaf, so a
-  // spike ties with the largest earlier point (known weakness, see docs/benchmarks.md)
-  it('isolation_forest puts an injected spike in its top 1% of scores', () => {
-    const values = series(2400, 2000);
-    const scorer = getDetector('isolation_forest')!.create({ step: 300, seed: 1 });
-    const scores = values.map((v, i) => scorer.score(i * 300, v).score);
-    const rank = scores.slice(1200).filter((s) => s > scores[2000]).length;
-    expect(rank).toBeLessThan(12);
-  });
-
-  for (const name of ['residual', 'random_forest', 'ensemble']) {
-    it(`${name} scores an injected spike above every earlier point after warm-up`, () => {
+  for (const name of ['residual', 'isolation_forest', 'random_forest', 'ensemble']) {
+    it(`${name} alarms at the default threshold on an injected spike at 5-minute steps, and not before`, () => {
       const values = series(2400, 2000);
       const scorer = getDetector(name)!.create({ step: 300, seed: 1 });
-      const scores = values.map((v, i) => scorer.score(i * 300, v).score);
-      const before = Math.max(...scores.slice(1200, 2000));
-      expect(scores[2000]).toBeGreaterThan(before);
-      for (const s of scores) expect(s >= 0 && s <= 1).toBe(true);
+      const flags = values.map((v, i) => scorer.score(i * 300, v).isAnomaly);
+      expect(flags.slice(600, 2000).some(Boolean)).toBe(false);
+      expect(flags[2000]).toBe(true);
     });
   }
+
+  // at 1 minute a 24-point window's spread at the daily peak is pure noise, so its new lows come
+  // closer to the threshold than at 5 minutes: three alarms in ten days here (none at 5 minutes,
+  // see the spike test above), a known weakness recorded in docs/benchmarks.md
+  it('residual at 1-minute and 1-hour steps: at most three alarms in ten days on a daily cycle, alarms on a spike', () => {
+    for (const step of [60, 3600]) {
+      const perDay = 86400 / step;
+      const random = seededRandom(9);
+      const n = perDay * 10;
+      const values = Array.from(
+        { length: n },
+        (_, i) => 50 + 10 * Math.sin((2 * Math.PI * i) / perDay) + random() * 2 + (i === n - 10 ? 40 : 0),
+      );
+      const scorer = residual.create({ step });
+      const flags = values.map((v, i) => scorer.score(i * step, v).isAnomaly);
+      const onsets = flags.slice(0, n - 10).filter((f, i) => f && !flags[i - 1]).length;
+      expect(onsets, `step ${step}`).toBeLessThanOrEqual(3);
+      expect(flags[n - 10], `step ${step}`).toBe(true);
+    }
+  });
+
+  it('residual scores a counter on its increase: steady growth and resets are quiet, a burst alarms', () => {
+    let total = 0;
+    const random = seededRandom(4);
+    const scorer = residual.create({ step: 300 });
+    const flags: boolean[] = [];
+    for (let i = 0; i < 3000; i++) {
+      const rate = 100 + 30 * Math.sin((2 * Math.PI * i) / 288) + 5 * random() + (i === 2800 ? 2000 : 0);
+      total = i % 700 === 699 ? 0 : total + rate;
+      flags.push(scorer.score(i * 300, total).isAnomaly);
+    }
+    expect(flags.slice(0, 2800).some(Boolean)).toBe(false);
+    expect(flags[2800]).toBe(true);
+  });
 
   it('residual: a gap leaves the score unchanged; a flat-line scores without NaN', () => {
     const scorer = residual.create({ step: 300 });
@@ -131,23 +186,6 @@ describe('detectors', () => {
     const flags = values.map((v, i) => scorer.score(i * 300, v).isAnomaly);
     expect(flags.slice(2000, 2050).some(Boolean)).toBe(true);
     expect(flags.slice(2600).some(Boolean)).toBe(false);
-  });
-
-  it('residual: restored state scores like the original', () => {
-    const values = series(1500, 1400);
-    const a = residual.create({ step: 300 });
-    values.slice(0, 1000).forEach((v, i) => a.score(i * 300, v));
-    const b = residual.restore!(JSON.parse(JSON.stringify(a.toJSON())), { step: 300 });
-    for (let i = 1000; i < 1500; i++)
-      expect(b.score(i * 300, values[i]).score).toBeCloseTo(a.score(i * 300, values[i]).score, 9);
-  });
-
-  it('residual: state saved before the window signals existed still restores', () => {
-    const a = residual.create({ step: 300 });
-    series(500, -1).forEach((v, i) => a.score(i * 300, v));
-    const { window: _w, level: _l, ...old } = JSON.parse(JSON.stringify(a.toJSON()));
-    const b = residual.restore!(old, { step: 300 });
-    expect(Number.isFinite(b.score(500 * 300, 50).score)).toBe(true);
   });
 
   it('a model-backed residual scorer switches from the online predictor to the fitted model', async () => {

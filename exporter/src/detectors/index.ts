@@ -6,6 +6,8 @@ import { randomForest } from './random-forest.js';
 import { lstm } from './lstm.js';
 import { ensemble } from './ensemble.js';
 
+export { DEFAULT_THRESHOLD } from './blocks/severity.js';
+
 export const DETECTORS: Record<string, DetectorFactory> = {
   residual,
   isolation_forest: isolationForest,

@@ -1,103 +1,52 @@
 /**
- * `isolation_forest`: Liu, Ting & Zhou's isolation forest over per-point features (value and short
- * rolling statistics; several aligned metrics per instance through `createMultivariate`). Written
- * in-house: the npm `isolation-forest` 0.0.9 is unmaintained and has no seed; this one is ~80 lines.
- * Raw isolation scores are calibrated against the training points' own scores.
+ * `isolation_forest`: Liu, Ting & Zhou's isolation forest over scale-free features of the newest
+ * point and the recent window (blocks/features.ts), retrained every season on a reservoir of the
+ * last week's feature vectors; its score is made a tail probability against the training points'
+ * own scores (blocks/forest-scorer.ts). It flags combinations that are rare together (an
+ * ordinary value with an unusual spread, a normal level reached by an unusual jump), and several
+ * aligned metrics of one instance can share one forest (`createMultivariate`).
  */
 import type { DetectorFactory, ScorerOptions } from './types.js';
-import { empiricalLogTail } from './features.js';
-import { seededRandom } from '../util/random.js';
-import { WindowedTreeScorer, windowOptionsFor, type TrainingData, type TrainedScorer } from './windowed-trainer.js';
+import { Bags, Forest, type Rows } from './blocks/trees.js';
+import { ForestScorer, FOREST_DEFAULTS, type ForestModel, type ForestSettings } from './blocks/forest-scorer.js';
 
-const TREES = 100;
-const SAMPLE = 256;
+/** points per tree: the original paper's 256 barely beats 64 and costs four times the memory */
+const SAMPLE = 64;
 
-type Node = { leaf: true; size: number } | { leaf: false; feature: number; split: number; left: Node; right: Node };
+class IsolationModel implements ForestModel {
+  private readonly forest: Forest;
+  private sample = SAMPLE;
 
-/** average path length of an unsuccessful search in a binary search tree of n points */
-export function averagePath(n: number): number {
-  if (n <= 1) return 0;
-  if (n === 2) return 1;
-  return 2 * (Math.log(n - 1) + 0.5772156649) - (2 * (n - 1)) / n;
-}
+  constructor(trees: number) {
+    this.forest = new Forest(trees);
+  }
 
-function build(rows: number[][], depth: number, limit: number, random: () => number): Node {
-  if (depth >= limit || rows.length <= 1) return { leaf: true, size: rows.length };
-  const dims = rows[0].length;
-  // try a few features: a constant one cannot split
-  for (let attempt = 0; attempt < dims * 2; attempt++) {
-    const feature = Math.floor(random() * dims);
-    let lo = Infinity;
-    let hi = -Infinity;
-    for (const r of rows) {
-      if (r[feature] < lo) lo = r[feature];
-      if (r[feature] > hi) hi = r[feature];
+  train(rows: Rows, count: number, _times: Float64Array, random: () => number): Float32Array {
+    this.sample = Math.min(SAMPLE, count);
+    const idx = new Int32Array(this.sample);
+    const bags = new Bags(this.forest.trees, count);
+    for (let t = 0; t < this.forest.trees; t++) {
+      for (let i = 0; i < this.sample; i++) bags.add(t, (idx[i] = Math.floor(random() * count)));
+      this.forest.growIsolation(t, rows, idx, random);
     }
-    if (!(hi > lo)) continue;
-    const split = lo + random() * (hi - lo);
-    const left = rows.filter((r) => r[feature] < split);
-    const right = rows.filter((r) => r[feature] >= split);
-    return {
-      leaf: false,
-      feature,
-      split,
-      left: build(left, depth + 1, limit, random),
-      right: build(right, depth + 1, limit, random),
-    };
-  }
-  return { leaf: true, size: rows.length };
-}
-
-function pathLength(node: Node, x: number[]): number {
-  let depth = 0;
-  while (!node.leaf) {
-    node = x[node.feature] < node.split ? node.left : node.right;
-    depth++;
-  }
-  return depth + averagePath(node.size);
-}
-
-export class IsolationForest {
-  private readonly trees: Node[] = [];
-  private readonly norm: number;
-
-  constructor(rows: number[][], seed: number, trees = TREES, sample = SAMPLE) {
-    const random = seededRandom(seed);
-    const size = Math.min(sample, rows.length);
-    const limit = Math.ceil(Math.log2(Math.max(2, size)));
-    for (let t = 0; t < trees; t++) {
-      const pick: number[][] = [];
-      for (let i = 0; i < size; i++) pick.push(rows[Math.floor(random() * rows.length)]);
-      this.trees.push(build(pick, 0, limit, random));
-    }
-    this.norm = averagePath(size);
+    return bags.outOfBag(rows, count, (x, skip) => this.forest.isolation(x, 0, this.sample, skip));
   }
 
-  /** isolation score in (0,1]: near 1 isolates quickly (anomalous), about 0.5 or below is ordinary */
-  score(x: number[]): number {
-    let total = 0;
-    for (const tree of this.trees) total += pathLength(tree, x);
-    return Math.pow(2, -total / this.trees.length / (this.norm || 1));
+  raw(x: Float64Array): number {
+    return this.forest.isolation(x, 0, this.sample);
   }
 }
 
-function train(data: TrainingData): TrainedScorer {
-  const forest = new IsolationForest(data.features, data.seed);
-  const reference = Float64Array.from(data.features.map((f) => forest.score(f))).sort();
-  return { logTail: (features) => empiricalLogTail(forest.score(features), reference) };
-}
-
-export function createMultivariate(options: ScorerOptions, metrics: number): WindowedTreeScorer {
-  return new WindowedTreeScorer(train, windowOptionsFor(options, metrics), options);
+export function createMultivariate(
+  options: ScorerOptions,
+  metrics: number,
+  settings: ForestSettings = FOREST_DEFAULTS,
+): ForestScorer {
+  return new ForestScorer(new IsolationModel(settings.trees), options, metrics, settings);
 }
 
 export const isolationForest: DetectorFactory = {
   name: 'isolation_forest',
-  summary: 'isolation forest over the value and short rolling statistics, retrained daily',
+  summary: 'isolation forest over scale-free point and window features, retrained every season',
   create: (options) => createMultivariate(options, 1),
-  restore(state, options) {
-    const scorer = createMultivariate(options, 1);
-    scorer.replay((state as { values: number[][] }).values ?? []);
-    return scorer;
-  },
 };

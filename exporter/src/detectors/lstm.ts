@@ -6,9 +6,9 @@ import type { DetectorFactory, ScorerOptions } from './types.js';
 import type { ModelFactory } from '../models/types.js';
 import { getModel } from '../models/index.js';
 import { createResidualScorer } from './residual.js';
-import { ModelPredictor } from './model-predictor.js';
-import { OnlinePredictor } from './online-predictor.js';
-import { seasonFor } from './series-grid.js';
+import { ModelPredictor } from './blocks/model-predictor.js';
+import { OnlinePredictor } from './blocks/online-predictor.js';
+import { seasonFor } from './blocks/series-grid.js';
 
 /** residual scoring around any registry model; `lookup` is injectable for tests */
 export function createModelResidualScorer(

@@ -1,145 +1,178 @@
 /**
- * `residual` (the default detector): each point is compared with a one-step-ahead forecast; the
- * standardised residual becomes a per-point surprise, and the anomaly likelihood (likelihood.ts)
- * turns a short run of surprises into a calibrated score. Window signals join it by max: the
- * value leaves the last two weeks' range; the absolute forecast error leaves the last three days'
- * range of errors; the 2-hour mean leaves the two weeks' range of such means, or the 2-hour spread
- * drops below it (a flat-line); the 4-hour mean departs from the long-run distribution of such
- * means (a level shift; level-change.ts). After an alarm, weaker repeats are damped
- * (RepeatSuppressor), since an alert that is already firing gains nothing from firing again. Level shifts are re-learnt once
- * confirmed, gaps leave the score unchanged, and flat-lines cannot divide by a zero scale.
+ * `residual` (the default detector): each point is compared with a one-step-ahead forecast and
+ * with the series' own history, and the most surprising of four signals scores it: the value
+ * leaves the history's range; the absolute forecast error leaves the range of past errors; the
+ * recent window's mean leaves the range of such means; or the window's spread drops below it (a
+ * flat-line). Each surprise is a tail probability against the series' own running history (the
+ * chance that a new extreme lands this far out), so one threshold means about the same on every
+ * series.
+ *
+ * Scale-free: windows are counts of points; histories are counts of seasons with a floor in
+ * points, and count as evidence no more points than that floor and no fewer than 1,000
+ * (range-novelty.ts), so a history holds the same patterns, and a new extreme weighs about the
+ * same, at 1 minute, 5 minutes or 1 hour and in short series; nothing scores before a season plus
+ * a window has been seen. Counters are scored on their increase (blocks/counter.ts). After an alarm, weaker repeats
+ * are damped; level shifts are re-learnt once confirmed; gaps leave the score unchanged; flat-lines
+ * cannot divide by a zero scale.
  */
 import type { DetectorFactory, Detection, ScorerOptions, SeriesScorer } from './types.js';
-import {
-  AnomalyLikelihood,
-  logNormalTail,
-  RepeatSuppressor,
-  type LikelihoodOptions,
-  type LikelihoodState,
-  type RepeatSuppressorState,
-} from './likelihood.js';
-import { OnlinePredictor, type OnlinePredictorState, type StepPredictor } from './online-predictor.js';
-import { AlertState, scoreFromLogTail } from './severity.js';
-import { RangeNovelty, type RangeNoveltyState } from './range-novelty.js';
-import { LevelShift, WindowNovelty, type LevelShiftState, type WindowNoveltyState } from './level-change.js';
-import { fillTimeGap, seasonFor } from './series-grid.js';
+import { RepeatSuppressor } from './blocks/repeat-suppressor.js';
+import { OnlinePredictor, type StepPredictor } from './blocks/online-predictor.js';
+import { AlertState, scoreFromSurprise } from './blocks/severity.js';
+import { RangeNovelty } from './blocks/range-novelty.js';
+import { WindowNovelty } from './blocks/window-novelty.js';
+import { CounterView } from './blocks/counter.js';
+import { fillTimeGap, seasonFor } from './blocks/series-grid.js';
 
 /** mean absolute error -> standard deviation for normal errors */
 const MAE_TO_SIGMA = Math.sqrt(Math.PI / 2);
 /** half-width of the reported band, in standard deviations (a 99% band) */
 const BAND_Z = 2.576;
-/**
- * Leaving the recent range (of values, or of absolute forecast errors) outranks a forecast miss of
- * similar tail probability: on real server metrics new extremes are the stronger evidence, and the
- * error range adapts to heavy-tailed noise where a normal tail on z would fire on every burst.
- */
-const NOVELTY_WEIGHT = 2;
-/**
- * The level-shift test weighs half as much: a normal tail on 4-hour means is the least robust of
- * the signals on heavy-tailed series (weight 1 scored 68.4 on NAB with the range signals, 1.5 66.0).
- */
-const LEVEL_SHIFT_WEIGHT = 1;
-/** a short window of 30 points (2.5 h at 5 min) scored best of 3, 10, 30, 60 on NAB */
-const LIKELIHOOD_DEFAULTS: LikelihoodOptions = { shortWindow: 30 };
 
-export interface ResidualTuning {
-  likelihood?: LikelihoodOptions;
+/** the detector's constants (docs/benchmarks.md gives the validation behind each) */
+export interface ResidualSettings {
+  /** points averaged by the mean and spread signals */
+  window: number;
+  /**
+   * seasons (or points, whichever is more) the value range and the ranges of window means and
+   * spreads cover; the points are also the most that history counts as evidence
+   */
+  historySeasons: number;
+  historyPoints: number;
+  /** seasons (points) the range of forecast errors covers */
+  errorSeasons: number;
+  errorPoints: number;
+  /** points before any signal scores; at least a season plus a window */
+  minHistory: number;
+  /** half-life, in points, of the damping of repeats after an alarm */
+  repeatHalfLife: number;
+  /** weight of each signal's surprise (0 leaves a signal out) */
+  weights: SignalWeights;
+  /** the flat-line signal scores only windows that are exactly flat */
+  stuckOnly: boolean;
+  /**
+   * fewest points a history counts as evidence once it scores: a series with a short history
+   * (hourly, or new) would otherwise never reach a threshold that longer series agree on
+   */
+  evidenceFloor: number;
   /** |z| above which consecutive same-signed residuals count towards a level shift */
-  shiftZ?: number;
+  shiftZ: number;
   /** consecutive such residuals that confirm a shift */
-  shiftPoints?: number;
-  errorAlpha?: number;
+  shiftPoints: number;
 }
 
-interface ResidualState {
-  step: number;
-  lastT: number;
-  shiftRun: number;
-  shiftSum: number;
-  lastScore: number;
-  predictor: unknown;
-  likelihood: LikelihoodState;
-  alert: { active: boolean; quiet: number };
-  range: RangeNoveltyState;
-  residualRange: RangeNoveltyState;
-  window?: WindowNoveltyState;
-  level?: LevelShiftState;
-  repeats: RepeatSuppressorState;
-  tuning: ResidualTuning;
+export interface SignalWeights {
+  range: number;
+  errorRange: number;
+  windowMean: number;
+  flatLine: number;
 }
 
-/** the per-point surprise of a standardised residual: its two-sided normal coverage, erf(|z|/√2) */
-export function rawSurprise(z: number): number {
-  const x = Math.abs(z);
-  if (!Number.isFinite(x)) return 1;
-  // 1 - 2 P(Z > |z|); tail taken from the likelihood module's accurate log tail
-  return 1 - 2 * Math.exp(logNormalTail(x));
-}
+export const RESIDUAL_DEFAULTS: ResidualSettings = {
+  window: 24,
+  historySeasons: 14,
+  historyPoints: 4032,
+  errorSeasons: 3,
+  errorPoints: 864,
+  minHistory: 150,
+  repeatHalfLife: 96,
+  weights: { range: 2, errorRange: 2, windowMean: 2, flatLine: 2 },
+  stuckOnly: false,
+  evidenceFloor: 1000,
+  shiftZ: 3,
+  shiftPoints: 12,
+};
 
 export class ResidualScorer implements SeriesScorer {
   private lastT = NaN;
   private shiftRun = 0;
   private shiftSum = 0;
-
+  private points = 0;
   private last: Detection = { score: 0, isAnomaly: false, severity: 0 };
-  private readonly shiftZ: number;
-  private readonly shiftPoints: number;
+  private readonly alert: AlertState;
+  private readonly range: RangeNovelty;
+  private readonly errorRange: RangeNovelty;
+  private readonly window: WindowNovelty;
+  private readonly repeats: RepeatSuppressor;
+  private readonly counter: CounterView;
 
   constructor(
     private readonly step: number,
     private readonly predictor: StepPredictor,
-    private readonly likelihood: AnomalyLikelihood,
-    private readonly alert: AlertState,
-    private readonly range: RangeNovelty,
-    private readonly residualRange: RangeNovelty,
-    private readonly window: WindowNovelty,
-    private readonly level: LevelShift,
-    private readonly repeats: RepeatSuppressor,
-    private readonly tuning: ResidualTuning,
+    threshold: number | undefined,
+    private readonly s: ResidualSettings,
   ) {
-    this.shiftZ = tuning.shiftZ ?? 3;
-    this.shiftPoints = tuning.shiftPoints ?? 12;
+    const season = predictor.seasonLength;
+    const span = (seasons: number, points: number) => Math.max(points, seasons * season);
+    const history = span(s.historySeasons, s.historyPoints);
+    const minHistory = Math.max(s.minHistory, season + s.window);
+    this.alert = new AlertState({ threshold });
+    const floor = (cap: number) => Math.min(cap, s.evidenceFloor);
+    this.range = new RangeNovelty(history, minHistory, s.historyPoints, false, floor(s.historyPoints));
+    this.errorRange = new RangeNovelty(
+      span(s.errorSeasons, s.errorPoints),
+      minHistory,
+      s.errorPoints,
+      false,
+      floor(s.errorPoints),
+    );
+    this.window = new WindowNovelty(
+      s.window,
+      history,
+      minHistory,
+      s.historyPoints,
+      s.stuckOnly,
+      floor(s.historyPoints),
+    );
+    this.repeats = new RepeatSuppressor(s.repeatHalfLife);
+    this.counter = new CounterView(step);
   }
 
   score(t: number, v: number): Detection {
+    this.one[0] = v;
+    this.counter.push(t, this.one, this.sink);
+    return this.last;
+  }
+
+  private readonly one = new Float64Array(1);
+  private readonly sink = (t: number, x: Float64Array) => this.scoreValue(t, x[0]);
+
+  private scoreValue(t: number, v: number): void {
     fillTimeGap(this.lastT, t, this.step, this.predictor.seasonLength, () => this.predictor.update(NaN));
     this.lastT = t;
     if (!Number.isFinite(v)) {
       this.predictor.update(NaN);
-      return this.last;
+      return;
     }
+    this.points++;
     const { expected, scale } = this.predictor.predict();
     if (!Number.isFinite(scale)) {
       this.predictor.update(v);
-      return (this.last = { score: 0, isAnomaly: false, severity: 0 });
+      this.last = { score: 0, isAnomaly: false, severity: 0 };
+      return;
     }
     // a scale floor relative to the level keeps flat-lines and quantised series from dividing by 0
     const sigma = Math.max(scale * MAE_TO_SIGMA, 1e-9 + 1e-6 * Math.abs(expected));
-    const z = (v - expected) / sigma;
     const [windowMean, flatLine] = this.window.update(v);
-    const logTail = this.repeats.update(
-      Math.min(
-        this.likelihood.updateLogTail(rawSurprise(z)),
-        NOVELTY_WEIGHT * this.range.update(v),
-        NOVELTY_WEIGHT * this.residualRange.update(Math.abs(v - expected)),
-        NOVELTY_WEIGHT * windowMean,
-        NOVELTY_WEIGHT * flatLine,
-        LEVEL_SHIFT_WEIGHT * this.level.update(v),
-      ),
+    const w = this.s.weights;
+    const surprise = Math.max(
+      w.range * this.range.update(v),
+      w.errorRange * this.errorRange.update(Math.abs(v - expected)),
+      w.windowMean * windowMean,
+      w.flatLine * flatLine,
     );
-    const score = scoreFromLogTail(logTail);
+    const score = scoreFromSurprise(this.repeats.update(surprise));
     this.predictor.update(v);
-    this.trackShift(z, v - expected);
+    this.trackShift((v - expected) / sigma, v - expected);
     const status = this.alert.update(score);
     this.last = {
       score,
       isAnomaly: status.isAnomaly,
       severity: status.severity,
-      expected,
-      lower: expected - BAND_Z * sigma,
-      upper: expected + BAND_Z * sigma,
+      expected: this.counter.value(expected),
+      lower: this.counter.value(expected - BAND_Z * sigma),
+      upper: this.counter.value(expected + BAND_Z * sigma),
     };
-    return this.last;
   }
 
   pending(): Promise<void> | undefined {
@@ -148,123 +181,42 @@ export class ResidualScorer implements SeriesScorer {
 
   /** a run of large residuals on one side is a level shift: re-learn the level instead of alarming on */
   private trackShift(z: number, residual: number): void {
-    if (Math.abs(z) < this.shiftZ || (this.shiftRun > 0 && Math.sign(residual) !== Math.sign(this.shiftSum))) {
+    if (Math.abs(z) < this.s.shiftZ || (this.shiftRun > 0 && Math.sign(residual) !== Math.sign(this.shiftSum))) {
       this.shiftRun = 0;
       this.shiftSum = 0;
       return;
     }
     this.shiftRun++;
     this.shiftSum += residual;
-    if (this.shiftRun >= this.shiftPoints) {
+    if (this.shiftRun >= this.s.shiftPoints) {
       this.predictor.shiftLevel(this.shiftSum / this.shiftRun);
       this.shiftRun = 0;
       this.shiftSum = 0;
     }
   }
 
-  toJSON(): ResidualState {
+  /** a summary for diagnostics; the state itself is rebuilt from history after a restart */
+  toJSON(): unknown {
     return {
+      detector: 'residual',
       step: this.step,
-      lastT: this.lastT,
-      shiftRun: this.shiftRun,
-      shiftSum: this.shiftSum,
-      lastScore: this.last.score,
-      predictor: this.predictor.toJSON(),
-      likelihood: this.likelihood.toJSON(),
-      alert: this.alert.toJSON(),
-      range: this.range.toJSON(),
-      residualRange: this.residualRange.toJSON(),
-      window: this.window.toJSON(),
-      level: this.level.toJSON(),
-      repeats: this.repeats.toJSON(),
-      tuning: this.tuning,
+      points: this.points,
+      forecast: this.predictor.chosen,
+      counter: this.counter.isCounter,
     };
   }
-
-  static restore(s: ResidualState, options: ScorerOptions): ResidualScorer {
-    const alert = new AlertState({ threshold: options.threshold });
-    alert.restore(s.alert);
-    const scorer = new ResidualScorer(
-      s.step,
-      OnlinePredictor.restore(s.predictor as OnlinePredictorState),
-      AnomalyLikelihood.restore(s.likelihood),
-      alert,
-      RangeNovelty.restore(s.range),
-      RangeNovelty.restore(s.residualRange),
-      // state saved before these signals existed starts them afresh
-      s.window ? WindowNovelty.restore(s.window, windowPoints(s.step)) : newWindowNovelty(s.step),
-      s.level ? LevelShift.restore(s.level, levelPoints(s.step), levelHistory(s.step)) : newLevelShift(s.step),
-      RepeatSuppressor.restore(s.repeats),
-      s.tuning,
-    );
-    scorer.lastT = s.lastT ?? NaN;
-    scorer.shiftRun = s.shiftRun;
-    scorer.shiftSum = s.shiftSum;
-    scorer.last = { score: s.lastScore, isAnomaly: false, severity: 0 };
-    return scorer;
-  }
-}
-
-/** two weeks of points: long enough to hold every daily and weekly peak */
-function rangeWindow(step: number): number {
-  return Math.max(100, Math.round((14 * 86400) / step));
-}
-
-/** three days of forecast errors: long enough to hold a few daily bursts, short enough to follow a change of regime */
-function errorWindow(step: number): number {
-  return Math.max(100, Math.round((3 * 86400) / step));
-}
-
-/** the window of the mean and spread novelty: 2 hours (24 points at 5 min; 12-48 all scored within 1.4 on NAB) */
-function windowPoints(step: number): number {
-  return Math.max(3, Math.round(7200 / step));
-}
-
-/** the level-shift window: 4 hours, long enough that one spike barely moves its mean */
-function levelPoints(step: number): number {
-  return Math.max(3, Math.round(14400 / step));
-}
-
-/** ten days of 4-hour means (one per point) make the level-shift test's long-run distribution */
-function levelHistory(step: number): number {
-  return Math.max(100, Math.round((10 * 86400) / step));
-}
-
-function newWindowNovelty(step: number, minHistory = 150): WindowNovelty {
-  return WindowNovelty.create(windowPoints(step), rangeWindow(step), minHistory);
-}
-
-function newLevelShift(step: number, minHistory = 150): LevelShift {
-  return new LevelShift(levelPoints(step), levelHistory(step), minHistory);
-}
-
-/** after an alarm, weaker repeats are damped with a half-life of 8 hours */
-function repeatHalfLife(step: number): number {
-  return Math.max(1, (8 * 3600) / step);
 }
 
 export function createResidualScorer(
   options: ScorerOptions,
-  tuning: ResidualTuning = {},
-  predictor: StepPredictor = new OnlinePredictor({ season: seasonFor(options), errorAlpha: tuning.errorAlpha }),
+  settings: Partial<ResidualSettings> = {},
+  predictor: StepPredictor = new OnlinePredictor({ season: seasonFor(options) }),
 ): ResidualScorer {
-  return new ResidualScorer(
-    options.step,
-    predictor,
-    new AnomalyLikelihood({ ...LIKELIHOOD_DEFAULTS, ...tuning.likelihood }),
-    new AlertState({ threshold: options.threshold }),
-    new RangeNovelty(rangeWindow(options.step), tuning.likelihood?.minHistory ?? 150),
-    new RangeNovelty(errorWindow(options.step), tuning.likelihood?.minHistory ?? 150),
-    newWindowNovelty(options.step, tuning.likelihood?.minHistory),
-    newLevelShift(options.step, tuning.likelihood?.minHistory),
-    new RepeatSuppressor(repeatHalfLife(options.step)),
-    tuning,
-  );
+  return new ResidualScorer(options.step, predictor, options.threshold, { ...RESIDUAL_DEFAULTS, ...settings });
 }
 
 export const residual: DetectorFactory = {
   name: 'residual',
-  summary: 'one-step forecast residual turned into an anomaly likelihood (default)',
+  summary: 'one-step forecast error and window signals against the series own history (default)',
   create: (options) => createResidualScorer(options),
-  restore: (state, options) => ResidualScorer.restore(state as ResidualState, options),
 };

@@ -29,11 +29,17 @@ export interface ScorerOptions {
   /** score threshold for isAnomaly */
   threshold?: number;
   seed?: number;
+  /**
+   * known incidents of this series, [start, end] in unix seconds (from a labels file); a detector
+   * that learns from labels (random_forest) uses a window only once it has ended
+   */
+  labels?: readonly (readonly [number, number])[];
 }
 
 export interface SeriesScorer {
   /** score the next point (unix seconds, value; NaN = missing) */
   score(timestamp: number, value: number): Detection;
+  /** a JSON summary of the scorer, for diagnostics (or its state, when the factory can restore it) */
   toJSON(): unknown;
   /** a background model fit in progress, if any: offline replays await it to stay deterministic */
   pending?(): Promise<void> | undefined;

@@ -17,7 +17,7 @@ import {
   windowedScore,
   type WindowedScore,
 } from './anomaly-metrics.js';
-import { typicalStep } from './nab-layout.js';
+import { typicalStep, type Window } from './nab-layout.js';
 
 export interface Replay {
   scores: Float64Array;
@@ -26,8 +26,17 @@ export interface Replay {
   microsPerPoint: number;
 }
 
-export async function replay(detector: DetectorFactory, rows: CsvRow[], threshold?: number): Promise<Replay> {
-  const scorer = detector.create({ step: typicalStep(rows), threshold, seed: 1 });
+/**
+ * Scores `rows` in order with a new scorer. `labels` (known incidents, unix seconds) are handed to
+ * the detector; one that learns from them uses a window only once it has ended.
+ */
+export async function replay(
+  detector: DetectorFactory,
+  rows: CsvRow[],
+  threshold?: number,
+  labels?: readonly Window[],
+): Promise<Replay> {
+  const scorer = detector.create({ step: typicalStep(rows), threshold, seed: 1, labels });
   const scores = new Float64Array(rows.length);
   const flags = new Uint8Array(rows.length);
   const started = process.hrtime.bigint();

@@ -3,9 +3,10 @@
  * `DIR/<category>/<file>.csv` files keyed `category/file.csv`, and a labels file mapping each
  * key to its anomaly windows `[[start, end], ...]` (timestamps `YYYY-MM-DD HH:MM:SS`, UTC).
  */
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { inferStep, parseTimestamp, readCsvFile, type CsvRow } from '../series/csv.js';
+import { inferStep, readCsvFile, type CsvRow } from '../series/csv.js';
+import type { Window } from '../series/incident-labels.js';
 
 export interface LabelledFile {
   /** `category/file.csv` */
@@ -13,8 +14,7 @@ export interface LabelledFile {
   path: string;
 }
 
-/** [start, end] in unix seconds, inclusive */
-export type Window = [number, number];
+export { incidentsFor, readWindows, type Window } from '../series/incident-labels.js';
 
 export function listLabelledFiles(dir: string): LabelledFile[] {
   const out: LabelledFile[] = [];
@@ -29,31 +29,17 @@ export function listLabelledFiles(dir: string): LabelledFile[] {
   return out;
 }
 
-export function readWindows(path: string): Map<string, Window[]> {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(readFileSync(path, 'utf8'));
-  } catch (err) {
-    throw new Error(`${path}: not valid JSON (${(err as Error).message})`, { cause: err });
-  }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-    throw new Error(`${path}: expected an object keyed "category/file.csv"`);
-  }
-  const out = new Map<string, Window[]>();
-  for (const [key, list] of Object.entries(parsed)) {
-    if (!Array.isArray(list)) throw new Error(`${path}: "${key}" should be a list of [start, end] windows`);
-    out.set(
-      key,
-      list.map((w, i) => {
-        const pair = Array.isArray(w) ? w.map((x) => parseTimestamp(String(x))) : [];
-        if (pair.length !== 2 || !pair.every(Number.isFinite) || pair[0] > pair[1]) {
-          throw new Error(`${path}: "${key}"[${i}] is not a [start, end] pair of timestamps: ${JSON.stringify(w)}`);
-        }
-        return [pair[0], pair[1]] as Window;
-      }),
-    );
-  }
-  return out;
+/**
+ * The windows of one input file: the key equal to its path relative to the input directory
+ * (`category/file.csv`), else the one key with the same file name; none when neither exists.
+ */
+export function windowsFor(windows: Map<string, Window[]>, relativePath: string): Window[] {
+  const key = relativePath.split(/[/\\]/).join('/');
+  const exact = windows.get(key);
+  if (exact) return exact;
+  const name = key.split('/').pop();
+  const same = [...windows.keys()].filter((k) => k.split('/').pop() === name);
+  return same.length === 1 ? windows.get(same[0])! : [];
 }
 
 /** per-row 0/1 label: 1 when the row's timestamp is inside a window */

@@ -93,6 +93,8 @@ export class SeriesUnit {
     private readonly renderer: EntryRenderer,
     simulated: boolean,
     private readonly events: UnitEvents,
+    /** known incidents of this series (`anomaly_labels`), for detectors that learn from them */
+    private readonly incidents?: ReadonlyArray<[number, number]>,
   ) {
     this.key = seriesKey(entry.name, labels);
     this.simulated = simulated;
@@ -120,6 +122,7 @@ export class SeriesUnit {
       step: e.step,
       seasonLengths: seasonLengths.length ? seasonLengths : undefined,
       threshold: e.anomaly_threshold,
+      labels: this.incidents,
     });
   }
 

@@ -9,6 +9,7 @@
 import type { Config, SeriesConfig } from '../config/schema.js';
 import { EntryRenderer } from '../store/exposition.js';
 import type { SeriesRecord } from '../store/record.js';
+import { incidentsFor, readWindows, type Window } from '../series/incident-labels.js';
 import { getModel } from '../models/index.js';
 import { isEntryModel, type SerializedModel } from '../models/types.js';
 import type { Labels } from '../sources/types.js';
@@ -112,7 +113,10 @@ export function phaseOf(key: string): number {
 
 export class Shard {
   private readonly units = new Map<string, SeriesUnit>();
-  private readonly entries = new Map<string, { config: SeriesConfig; renderer: EntryRenderer }>();
+  private readonly entries = new Map<
+    string,
+    { config: SeriesConfig; renderer: EntryRenderer; incidents?: Map<string, Window[]> }
+  >();
   private readonly commands: Array<{ cmd: ShardCommand; reply?: (v: unknown) => void }> = [];
   private readonly firstFits = new Set<string>();
   private readonly warmups = new Set<string>();
@@ -125,8 +129,11 @@ export class Shard {
   private earliestDue = -Infinity;
 
   constructor(private readonly o: ShardOptions) {
-    for (const entry of o.config.series)
-      this.entries.set(entry.name, { config: entry, renderer: new EntryRenderer(entry) });
+    for (const entry of o.config.series) {
+      // read once per entry; the run command checked the file before start
+      const incidents = entry.anomaly_labels ? readWindows(entry.anomaly_labels) : undefined;
+      this.entries.set(entry.name, { config: entry, renderer: new EntryRenderer(entry), incidents });
+    }
   }
 
   /** Queue a command; `reply` receives its result once it has run. */
@@ -246,7 +253,15 @@ export class Shard {
       const key = seriesKey(cmd.entry, s.labels);
       let unit = this.units.get(key);
       if (!unit) {
-        unit = new SeriesUnit(entry.config, s.labels, entry.renderer, cmd.simulated, this.eventsFor(entry.config.name));
+        const incidents = entry.incidents && incidentsFor(entry.incidents, key, cmd.entry);
+        unit = new SeriesUnit(
+          entry.config,
+          s.labels,
+          entry.renderer,
+          cmd.simulated,
+          this.eventsFor(entry.config.name),
+          incidents,
+        );
         this.units.set(key, unit);
         this.restore(unit);
       }

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { configSchema } from '../config/schema.js';
 import { anomalyPlan, instanceLabels, SimulationSource, simulatedMetric, METRIC_KINDS } from './simulation.js';
 import { anomaliesIn, type AnomalyPlan } from './simulation/anomalies.js';
-import { alignedGrid, simulateSeries } from './simulation/generator.js';
+import { alignedGrid, simulateSeries, UNIT } from './simulation/generator.js';
 
 const DAY = 86400;
 const T0 = Date.UTC(2024, 0, 1) / 1000; // a Monday
@@ -85,18 +85,62 @@ describe('simulation generator', () => {
     expect(sorted.at(-1)! / median).toBeGreaterThan(5);
   });
 
+  it('gives requests business hours, counters restarts, temperature slow drifts', () => {
+    const ts = alignedGrid(T0, T0 + 14 * DAY, 300);
+    const req = simulateSeries(quiet(42), 'requests', 0, ts);
+    const at = (hour: number, day: number) => req[(day * DAY + hour * 3600) / 300];
+    // Monday 14:00 local is far busier than 03:00 and than the Saturday afternoon
+    expect(at(14, 0)).toBeGreaterThan(at(3, 0) * 3);
+    expect(at(14, 0)).toBeGreaterThan(at(14, 5) * 1.5);
+    const counter = simulateSeries(quiet(42), 'counter', 0, ts);
+    const resets = counter.slice(1).filter((v, i) => v < counter[i]).length;
+    expect(resets).toBeGreaterThanOrEqual(2);
+    expect(counter.every((v) => v >= 0)).toBe(true);
+    const temp = simulateSeries(quiet(42), 'temperature', 0, ts);
+    const dailyMeans = Array.from(
+      { length: 14 },
+      (_, d) => temp.slice(d * 288, (d + 1) * 288).reduce((a, b) => a + b) / 288,
+    );
+    expect(Math.max(...dailyMeans) - Math.min(...dailyMeans)).toBeGreaterThan(0.5);
+  });
+
+  it('stretches random anomalies with the time scale, so a coarse step sees them span as many points', () => {
+    const spans = (timeScale: number) =>
+      METRIC_KINDS.flatMap((m) =>
+        anomaliesIn({ seed: 5, rate: 0.3, injected: [], timeScale }, m, 0, T0, T0 + 240 * DAY).map(
+          (a) => a.end - a.start,
+        ),
+      );
+    const mean = (x: number[]) => x.reduce((a, b) => a + b, 0) / x.length;
+    const [base, hourly] = [spans(1), spans(12)];
+    expect(hourly.length).toBeGreaterThan(10);
+    expect(mean(hourly) / mean(base)).toBeGreaterThan(6);
+    // one slot of 12 days holds at most one anomaly per metric
+    expect(hourly.length).toBeLessThanOrEqual(METRIC_KINDS.length * 21);
+  });
+
   it('labels random anomalies exactly where values deviate from the anomaly-free series', () => {
     const plan: AnomalyPlan = { seed: 11, rate: 0.6, injected: [] };
     const ts = alignedGrid(T0, T0 + 21 * DAY, 300);
     let checked = 0;
     for (const metric of METRIC_KINDS) {
       for (let instance = 0; instance < 3; instance++) {
-        const withAnomalies = simulateSeries(plan, metric, instance, ts);
-        const normal = simulateSeries(quiet(11), metric, instance, ts);
+        // a counter carries an anomaly's extra counts until its next restart: compare its increments
+        const series = (p: AnomalyPlan) => {
+          const v = simulateSeries(p, metric, instance, ts);
+          return metric === 'counter' ? v.map((x, i) => (i > 0 && x >= v[i - 1] ? x - v[i - 1] : NaN)) : v;
+        };
+        const withAnomalies = series(plan);
+        const normal = series(quiet(11));
         const windows = anomaliesIn(plan, metric, instance, ts[0], ts.at(-1)!);
-        const inside = (t: number) => windows.some((a) => a.start <= t && t < a.end);
+        // a counter's increment at t sums the step before t
+        const reach = metric === 'counter' ? 300 : 0;
+        const inside = (t: number) => windows.some((a) => a.start <= t && t < a.end + reach);
         ts.forEach((t, i) => {
-          if (!inside(t)) expect(withAnomalies[i]).toBe(normal[i]);
+          if (inside(t)) return;
+          // increments are differences of large totals: equal to rounding
+          if (metric === 'counter' && Number.isFinite(normal[i])) expect(withAnomalies[i]).toBeCloseTo(normal[i], 4);
+          else expect(withAnomalies[i]).toBe(normal[i]);
         });
         for (const a of windows) {
           const idx = ts.flatMap((t, i) => (t > a.start && t < a.end ? [i] : []));
@@ -104,14 +148,16 @@ describe('simulation generator', () => {
           checked++;
           // relative deviation for network, absolute for utilisations
           const dev = idx.map((i) =>
-            metric === 'network'
+            ['network', 'requests', 'counter'].includes(metric)
               ? Math.abs(Math.log(withAnomalies[i] / normal[i]))
               : Math.abs(withAnomalies[i] - normal[i]),
           );
-          const meanDev = dev.reduce((x, y) => x + y, 0) / dev.length;
+          const ok = dev.filter(Number.isFinite); // a counter's restart has no increment
+          const meanDev = ok.reduce((x, y) => x + y, 0) / ok.length;
           // flat-lines are anomalous by their lack of noise rather than by their level
-          if (a.kind === 'flatline') expect(new Set(idx.map((i) => withAnomalies[i])).size).toBe(1);
-          else expect(meanDev, `${metric}/${instance} ${a.kind}`).toBeGreaterThan(metric === 'network' ? 0.2 : 0.02);
+          if (a.kind === 'flatline') {
+            if (metric !== 'counter') expect(new Set(idx.map((i) => withAnomalies[i])).size).toBe(1);
+          } else expect(meanDev, `${metric}/${instance} ${a.kind}`).toBeGreaterThan(UNIT[metric] * 0.4);
         }
       }
     }

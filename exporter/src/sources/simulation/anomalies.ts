@@ -5,8 +5,11 @@
  */
 import { streamKey, uniform } from './random.js';
 
-export const METRIC_KINDS = ['cpu', 'memory', 'network'] as const;
+/** server metrics (the live simulation's), then other shapes for detector development */
+export const METRIC_KINDS = ['cpu', 'memory', 'network', 'requests', 'counter', 'temperature'] as const;
 export type MetricKind = (typeof METRIC_KINDS)[number];
+/** the kinds a node exporter gives, and `cloudpulse simulate`'s default */
+export const SERVER_KINDS: readonly MetricKind[] = ['cpu', 'memory', 'network'];
 
 export const ANOMALY_KINDS = ['spike', 'level_shift', 'drift', 'flatline', 'seasonality_break'] as const;
 export type AnomalyKind = (typeof ANOMALY_KINDS)[number];
@@ -33,16 +36,28 @@ export interface AnomalyPlan {
   /** chance per day, per instance and metric, of one random anomaly; 0 disables them */
   rate: number;
   injected: InjectedAnomaly[];
+  /**
+   * stretches random anomalies (and the slots they are placed in) by this factor, so that at coarse
+   * steps they span as many points as at 5 minutes: `cloudpulse simulate` passes step / 5 min (>= 1)
+   */
+  timeScale?: number;
 }
 
 /** A configured injection; without `metric` it applies to whatever metric its series simulates. */
 export type InjectedAnomaly = Omit<Anomaly, 'metric' | 'origin'> & { metric?: MetricKind };
 
 const DAY = 86400;
-const METRIC_ID: Record<MetricKind, number> = { cpu: 1, memory: 2, network: 3 };
+const METRIC_ID: Record<MetricKind, number> = {
+  cpu: 1,
+  memory: 2,
+  network: 3,
+  requests: 4,
+  counter: 5,
+  temperature: 6,
+};
 const RANDOM_ANOMALY_STREAM = 900;
 
-/** [shortest, longest] seconds per kind; all under a day so only the previous day can reach in. */
+/** [shortest, longest] seconds per kind at time scale 1; all under a day so only the previous slot can reach in. */
 const DURATION: Record<AnomalyKind, [number, number]> = {
   spike: [300, 1200],
   level_shift: [2 * 3600, 8 * 3600],
@@ -51,16 +66,23 @@ const DURATION: Record<AnomalyKind, [number, number]> = {
   seasonality_break: [12 * 3600, 20 * 3600],
 };
 
-function randomAnomalyOfDay(plan: AnomalyPlan, metric: MetricKind, instance: number, day: number): Anomaly | undefined {
+function randomAnomalyOfSlot(
+  plan: AnomalyPlan,
+  metric: MetricKind,
+  instance: number,
+  slot: number,
+  scale: number,
+): Anomaly | undefined {
   const key = streamKey(plan.seed, instance, RANDOM_ANOMALY_STREAM + METRIC_ID[metric]);
-  const draw = (k: number) => uniform(key, day * 8 + k);
+  const draw = (k: number) => uniform(key, slot * 8 + k);
   // the same draw decides presence at every rate, so a lower rate's anomalies are a subset
-  if (draw(0) >= plan.rate) return undefined;
+  if (draw(0) >= Math.min(1, plan.rate * scale)) return undefined;
   const kind = ANOMALY_KINDS[Math.floor(draw(1) * ANOMALY_KINDS.length)];
   const [shortest, longest] = DURATION[kind];
-  const duration = 60 * Math.round((shortest + draw(2) * (longest - shortest)) / 60);
-  // start on a whole minute inside the day, early enough that a test can see it end
-  const start = day * DAY + 60 * Math.floor((draw(3) * (DAY - duration)) / 60);
+  const duration = 60 * Math.round((scale * (shortest + draw(2) * (longest - shortest))) / 60);
+  const span = DAY * scale;
+  // start on a whole minute inside the slot, early enough that a test can see it end
+  const start = slot * span + 60 * Math.floor((draw(3) * (span - duration)) / 60);
   return {
     kind,
     metric,
@@ -84,8 +106,10 @@ export function anomaliesIn(
 ): Anomaly[] {
   const out: Anomaly[] = [];
   if (plan.rate > 0) {
-    for (let day = Math.floor(start / DAY) - 1; day <= Math.floor(end / DAY); day++) {
-      const a = randomAnomalyOfDay(plan, metric, instance, day);
+    const scale = Math.max(1, plan.timeScale ?? 1);
+    const span = DAY * scale;
+    for (let slot = Math.floor(start / span) - 1; slot <= Math.floor(end / span); slot++) {
+      const a = randomAnomalyOfSlot(plan, metric, instance, slot, scale);
       if (a && a.end > start && a.start <= end) out.push(a);
     }
   }

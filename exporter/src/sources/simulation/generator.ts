@@ -2,20 +2,36 @@
  * Simulated server metrics as pure functions of (seed, metric, instance, time): no state, no
  * clock, so any range can be computed in any order and always gives the same numbers.
  *
- * Each metric is built in a "working space" where anomalies add (linear for CPU and memory, log
- * for network bytes, whose variation is multiplicative), then mapped back and kept in range.
+ * Each metric is built in a "working space" where anomalies add (linear for CPU, memory and
+ * temperature, log for network bytes and request rates, whose variation is multiplicative), then
+ * mapped back and kept in range. A counter is the running total of a request rate (counter.ts).
  */
 import { anomaliesIn, type Anomaly, type AnomalyPlan, type MetricKind } from './anomalies.js';
 import { gaussian, smoothNoise, streamKey, uniform, type StreamKey } from './random.js';
+import { counterSeries } from './counter.js';
 
 const HOUR = 3600;
 const DAY = 86400;
 /** An anomaly of magnitude 1 moves the working value by this much (about one typical local deviation). */
-export const UNIT: Record<MetricKind, number> = { cpu: 0.05, memory: 0.04, network: 0.25 };
+export const UNIT: Record<MetricKind, number> = {
+  cpu: 0.05,
+  memory: 0.04,
+  network: 0.25,
+  requests: 0.15,
+  counter: 0.25,
+  temperature: 0.4,
+};
 
 // stream ids: one per random component, so components never share draws
 const S = { params: 1, noise: 2, wander: 3, burst: 4, trend: 5, restart: 6, tail: 7 } as const;
-const METRIC_OFFSET: Record<MetricKind, number> = { cpu: 0, memory: 100, network: 200 };
+const METRIC_OFFSET: Record<MetricKind, number> = {
+  cpu: 0,
+  memory: 100,
+  network: 200,
+  requests: 300,
+  counter: 400,
+  temperature: 500,
+};
 
 /** Per-instance constants, drawn once from the seed. */
 interface Profile {
@@ -26,7 +42,7 @@ interface Profile {
   level: number;
   amplitude: number;
   weekend: number;
-  /** memory: seconds between restarts and the memory leaked over one cycle */
+  /** memory and counter: seconds between restarts; memory: the memory leaked over one cycle */
   cycle: number;
   leak: number;
 }
@@ -72,6 +88,22 @@ export function profileOf(seed: number, metric: MetricKind, instance: number): P
         cycle: 0,
         leak: 0,
       };
+    case 'requests':
+    case 'counter':
+      // log of requests per second at the weekday peak: 5 .. 500; nights and weekends far quieter
+      return {
+        metric,
+        keys,
+        phase,
+        level: Math.log(5) + Math.log(100) * p(1),
+        amplitude: 1.5 + p(2),
+        weekend: 0.1 + 0.3 * p(3),
+        cycle: metric === 'counter' ? (24 + 96 * p(4)) * HOUR : 0,
+        leak: 0,
+      };
+    case 'temperature':
+      // degrees Celsius: a machine sensor with a small daily swing and slow drifts
+      return { metric, keys, phase, level: 35 + 25 * p(1), amplitude: 1 + 2 * p(2), weekend: 1, cycle: 0, leak: 0 };
   }
 }
 
@@ -83,6 +115,17 @@ function seasonal(pr: Profile, t: number): number {
   // 1970-01-01 was a Thursday: day 0 -> weekday 4 (Sunday = 0)
   const weekday = (((Math.floor(local / DAY) + 4) % 7) + 7) % 7;
   return daily * (weekday === 0 || weekday === 6 ? pr.weekend : 1);
+}
+
+/** Business hours: 0 at night, 1 from 9:00 to 17:00 local with ramps and a lunch dip; weekends scaled down. */
+function businessHours(pr: Profile, t: number): number {
+  const local = t + pr.phase;
+  const hour = (((local % DAY) + DAY) % DAY) / HOUR;
+  const ramp = (x: number) => Math.min(1, Math.max(0, x));
+  const open = ramp((hour - 7) / 2) * ramp((19 - hour) / 2);
+  const lunch = 1 - 0.25 * Math.exp(-(((hour - 12.5) / 0.6) ** 2));
+  const weekday = (((Math.floor(local / DAY) + 4) % 7) + 7) % 7;
+  return open * lunch * (weekday === 0 || weekday === 6 ? pr.weekend : 1);
 }
 
 /** CPU bursts: in each hour, a 12% chance of a 2-20 minute burst of +0.05..0.2. */
@@ -99,13 +142,23 @@ function burst(pr: Profile, t: number): number {
   return total;
 }
 
-/** Memory leak sawtooth: grows through each cycle, drops at a restart (restarts jitter by up to 30%). */
+/** restart k of a process that restarts every `cycle` seconds, jittered by up to 30% */
+function restartAt(pr: Profile, k: number): number {
+  return k * pr.cycle + 0.3 * pr.cycle * uniform(pr.keys.restart, k);
+}
+
+/** the last restart at or before `t` */
+function restartBefore(pr: Profile, t: number): number {
+  const k = Math.floor(t / pr.cycle);
+  return t < restartAt(pr, k) ? restartAt(pr, k - 1) : restartAt(pr, k);
+}
+
+/** Memory leak sawtooth: grows through each cycle, drops at a restart. */
 function sawtooth(pr: Profile, t: number): number {
-  const restartAt = (k: number) => k * pr.cycle + 0.3 * pr.cycle * uniform(pr.keys.restart, k);
   let k = Math.floor(t / pr.cycle);
-  if (t < restartAt(k)) k -= 1;
-  const from = restartAt(k);
-  return (pr.leak * (t - from)) / (restartAt(k + 1) - from);
+  if (t < restartAt(pr, k)) k -= 1;
+  const from = restartAt(pr, k);
+  return (pr.leak * (t - from)) / (restartAt(pr, k + 1) - from);
 }
 
 /** Heavy-tailed traffic: 1% of samples are multiplied by a Pareto(1.6) factor (capped at 40x). */
@@ -144,11 +197,29 @@ function working(pr: Profile, t: number): number {
         0.12 * noise +
         heavyTail(pr, second)
       );
+    case 'requests':
+    case 'counter':
+      // night traffic a few percent of the peak; count noise shrinks as traffic grows
+      return (
+        pr.level +
+        Math.log(0.04 + 0.96 * businessHours(pr, t)) * (pr.amplitude / 3.2) +
+        0.08 * smoothNoise(pr.keys.wander, t, 30 * 60) +
+        (0.2 / Math.sqrt(Math.exp(pr.level) * (0.04 + 0.96 * businessHours(pr, t)))) * noise
+      );
+    case 'temperature':
+      return (
+        pr.level +
+        pr.amplitude * Math.sin((2 * Math.PI * (t + pr.phase - 9 * HOUR)) / DAY) +
+        2 * smoothNoise(pr.keys.trend, t, 3 * DAY) +
+        0.3 * smoothNoise(pr.keys.wander, t, 2 * HOUR) +
+        0.1 * noise
+      );
   }
 }
 
 function toValue(metric: MetricKind, w: number): number {
-  return metric === 'network' ? Math.exp(w) : Math.min(1, Math.max(0, w));
+  if (metric === 'network' || metric === 'requests' || metric === 'counter') return Math.exp(w);
+  return metric === 'temperature' ? w : Math.min(1, Math.max(0, w));
 }
 
 /** The value at `t` given the anomalies active at `t` (pass [] for the normal value). */
@@ -186,6 +257,20 @@ export function simulateSeries(
 ): number[] {
   if (timestamps.length === 0) return [];
   const pr = profileOf(plan.seed, metric, instance);
+  if (metric === 'counter') {
+    const from = restartBefore(pr, timestamps[0]);
+    const anomalies = anomaliesIn(plan, metric, instance, from, timestamps[timestamps.length - 1], series);
+    return counterSeries(
+      timestamps,
+      (t) => restartBefore(pr, t),
+      (t) =>
+        valueAt(
+          pr,
+          t,
+          anomalies.filter((a) => a.start <= t && t < a.end),
+        ),
+    );
+  }
   const anomalies = anomaliesIn(plan, metric, instance, timestamps[0], timestamps[timestamps.length - 1], series);
   return timestamps.map((t) =>
     valueAt(

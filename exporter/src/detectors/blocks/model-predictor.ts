@@ -4,7 +4,7 @@
  * periodically. Fits are asynchronous, so until the first fit resolves (and while catching up)
  * the online predictor answers; `pending()` lets offline replays wait for a fit to land.
  */
-import type { FittedModel, ModelFactory } from '../models/types.js';
+import type { FittedModel, ModelFactory } from '../../models/types.js';
 import { OnlinePredictor, type Prediction, type StepPredictor } from './online-predictor.js';
 
 const ERROR_ALPHA = 0.02;
@@ -109,7 +109,7 @@ export class ModelPredictor implements StepPredictor {
     return this.fitting;
   }
 
-  toJSON(): unknown {
-    return { fallback: this.fallback.toJSON(), model: this.model?.toJSON() };
+  get chosen(): string {
+    return this.model && this.seen >= 1 / ERROR_ALPHA ? this.factory.name : this.fallback.chosen;
   }
 }

@@ -1,5 +1,5 @@
 /** Grid helpers shared by the streaming detectors. */
-import type { ScorerOptions } from './types.js';
+import type { ScorerOptions } from '../types.js';
 
 /** season in steps: the caller's first known season, else daily when the step divides a day */
 export function seasonFor(options: ScorerOptions): number {

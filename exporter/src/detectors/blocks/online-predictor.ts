@@ -29,7 +29,8 @@ export interface StepPredictor {
   predict(): Prediction;
   update(value: number): void;
   shiftLevel(delta: number): void;
-  toJSON(): unknown;
+  /** which forecast is answering, for diagnostics */
+  readonly chosen: string;
   /** a background fit in progress, if any (replays await it to stay deterministic) */
   pending?(): Promise<void> | undefined;
 }
@@ -40,19 +41,6 @@ const HW_LEVEL = 0.1;
 const HW_SEASON = 0.1;
 const RANK_ALPHA = 0.005;
 const SCALE_FLOOR = 0.3;
-
-export interface OnlinePredictorState {
-  season: number;
-  errorAlpha: number;
-  levelAlpha: number;
-  clip: number;
-  history: number[];
-  level: number;
-  mae: number[];
-  rank: number[];
-  hw: { level: number; season: number[]; ready: boolean; count: number };
-  seen: number[];
-}
 
 export class OnlinePredictor implements StepPredictor {
   private readonly season: number;
@@ -197,40 +185,5 @@ export class OnlinePredictor implements StepPredictor {
     for (let i = 0; i < this.history.length; i++) this.history[i] += delta;
     if (Number.isFinite(this.level)) this.level += delta;
     this.hwLevel += delta;
-  }
-
-  toJSON(): OnlinePredictorState {
-    const history: number[] = [];
-    const n = Math.min(this.count, this.history.length);
-    for (let lag = n - 1; lag >= 0; lag--) history.push(this.back(lag));
-    return {
-      season: this.season,
-      errorAlpha: this.errorAlpha,
-      levelAlpha: this.levelAlpha,
-      clip: this.clip,
-      history,
-      level: this.level,
-      mae: Array.from(this.mae),
-      rank: Array.from(this.rank),
-      hw: { level: this.hwLevel, season: Array.from(this.hwSeason), ready: this.hwReady, count: this.count },
-      seen: Array.from(this.seen),
-    };
-  }
-
-  static restore(s: OnlinePredictorState): OnlinePredictor {
-    const p = new OnlinePredictor(s);
-    for (const v of s.history) {
-      p.history[p.head] = v;
-      p.head = (p.head + 1) % p.history.length;
-    }
-    p.count = s.hw.count;
-    p.hwLevel = s.hw.level;
-    p.hwSeason.set(s.hw.season);
-    p.hwReady = s.hw.ready;
-    p.level = s.level ?? NaN;
-    s.mae.forEach((m, i) => (p.mae[i] = m ?? NaN));
-    s.rank.forEach((m, i) => (p.rank[i] = m ?? NaN));
-    s.seen.forEach((n, i) => (p.seen[i] = n));
-    return p;
   }
 }

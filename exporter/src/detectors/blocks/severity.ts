@@ -7,7 +7,7 @@
  * the same for every detector: with the default threshold 0.97 (q = 2.4e-8), MEDIUM starts at
  * q = 4e-12, HIGH at 6e-16, CRITICAL at 1e-23.
  */
-import { SEVERITY, type Severity } from './types.js';
+import { SEVERITY, type Severity } from '../types.js';
 
 /** the exponent of the root scale above */
 export const SCORE_ROOT = 5;
@@ -21,10 +21,10 @@ const MEDIUM_RATIO = 1.5;
 const HIGH_RATIO = 2;
 const CRITICAL_RATIO = 3;
 
-/** ln of a tail probability -> score in [0,1] */
-export function scoreFromLogTail(logTail: number): number {
-  if (!(logTail < 0)) return 0;
-  return 1 - Math.exp(logTail / SCORE_ROOT);
+/** surprise (-ln of a tail probability) -> score in [0,1] */
+export function scoreFromSurprise(surprise: number): number {
+  if (!(surprise > 0)) return 0;
+  return 1 - Math.exp(-surprise / SCORE_ROOT);
 }
 
 /** surprise of a score: -ln(1 - score), Infinity at 1 */

@@ -1,0 +1,68 @@
+/**
+ * Sliding minimum and maximum over roughly the last `window` points in fixed memory: the window
+ * is cut into `blocks` blocks, each remembered by its own min and max, so the range covers between
+ * window * (1 - 1/blocks) and window points. Exact monotonic queues keep up to `window` entries
+ * for a monotone series (a counter), which is far over a per-series budget of a few kilobytes.
+ */
+
+export class BlockRange {
+  private readonly mins: Float64Array;
+  private readonly maxs: Float64Array;
+  private readonly blockSize: number;
+  /** completed blocks stored (at most BLOCKS - 1 are in the window beside the open one) */
+  private stored = 0;
+  private next = 0;
+  private openMin = Infinity;
+  private openMax = -Infinity;
+  private openCount = 0;
+  private fullMin = Infinity;
+  private fullMax = -Infinity;
+  /** points absorbed so far */
+  n = 0;
+
+  /** `blocks` trades memory (16 bytes a block) for how closely the window follows `window` */
+  constructor(
+    window: number,
+    private readonly blocks = 64,
+  ) {
+    this.mins = new Float64Array(blocks);
+    this.maxs = new Float64Array(blocks);
+    this.blockSize = Math.max(1, Math.ceil(window / (blocks - 1)));
+  }
+
+  /** points the current range covers */
+  get count(): number {
+    return this.stored * this.blockSize + this.openCount;
+  }
+
+  get min(): number {
+    return Math.min(this.fullMin, this.openMin);
+  }
+
+  get max(): number {
+    return Math.max(this.fullMax, this.openMax);
+  }
+
+  push(value: number): void {
+    if (value < this.openMin) this.openMin = value;
+    if (value > this.openMax) this.openMax = value;
+    this.n++;
+    if (++this.openCount < this.blockSize) return;
+    this.mins[this.next] = this.openMin;
+    this.maxs[this.next] = this.openMax;
+    this.next = (this.next + 1) % (this.blocks - 1);
+    this.stored = Math.min(this.blocks - 1, this.stored + 1);
+    this.openMin = Infinity;
+    this.openMax = -Infinity;
+    this.openCount = 0;
+    // once per block: the aggregate of the completed blocks
+    let lo = Infinity;
+    let hi = -Infinity;
+    for (let i = 0; i < this.stored; i++) {
+      if (this.mins[i] < lo) lo = this.mins[i];
+      if (this.maxs[i] > hi) hi = this.maxs[i];
+    }
+    this.fullMin = lo;
+    this.fullMax = hi;
+  }
+}
