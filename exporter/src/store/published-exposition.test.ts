@@ -67,4 +67,28 @@ describe('published exposition', () => {
       clearInterval(changing);
     }
   });
+
+  it('spaces snapshots by their cost: a small store publishes every change, a large one less often', async () => {
+    const spacingOf = async (series: number) => {
+      const store = new SeriesStore();
+      for (let i = 0; i < series; i++) store.put(record(`s${i}`, 0));
+      const published = new PublishedExposition(store, { debounceMs: 5, minIntervalMs: 60_000, costFactor: 20 });
+      await published.current();
+      const taken: number[] = [];
+      for (let v = 1; v <= 4; v++) {
+        store.put(record('s0', v));
+        const start = performance.now();
+        // wait until the change is published without asking for it (current() would force it after maxAge)
+        while (!(await published.current()).plain.toString().includes(`cloudpulse_actual{k="s0"} ${v}`)) {
+          await sleep(2);
+          if (performance.now() - start > 30_000) throw new Error('never published');
+        }
+        taken.push(performance.now() - start);
+      }
+      return Math.max(...taken);
+    };
+    expect(await spacingOf(1)).toBeLessThan(200);
+    // 30,000 series cost milliseconds per snapshot, so the next one waits twenty times that
+    expect(await spacingOf(30_000)).toBeGreaterThan(await spacingOf(1));
+  });
 });

@@ -4,9 +4,10 @@
  * scrape until the store changes. At 10,000 series the part is tens of MB: assembling and
  * compressing it takes a few hundred milliseconds of CPU, which no scrape should wait for.
  *
- * Freshness: a change is published `debounceMs` after it, but at most one snapshot is taken per
- * `minIntervalMs`, so while the store changes continuously (a first load, a refit wave) the work
- * stays bounded. Scrapes get the newest finished snapshot; a scrape waits for a new one only when
+ * Freshness: a change is published `debounceMs` after it, but snapshots are spaced by at least
+ * `costFactor` times what the last one took (capped at `minIntervalMs`), so while the store
+ * changes continuously (a first load, a refit wave) publishing costs a bounded share of a core:
+ * a small store publishes every change, 10,000 series publish every few seconds. Scrapes get the newest finished snapshot; a scrape waits for a new one only when
  * there is none, or when the newest is behind the store and older than `maxAgeMs`.
  */
 import { deflatePrefix, type DeflatedPrefix } from '../util/gzip-prefix.js';
@@ -23,8 +24,10 @@ export interface Snapshot {
 export interface PublishOptions {
   /** default 250 ms */
   debounceMs?: number;
-  /** default 5 s */
+  /** the longest spacing between snapshots, default 5 s */
   minIntervalMs?: number;
+  /** spacing between snapshots as a multiple of the last one's cost, default 20 (5% of a core) */
+  costFactor?: number;
   /** default 5 s */
   maxAgeMs?: number;
 }
@@ -39,6 +42,8 @@ export class PublishedExposition {
   private readonly debounceMs: number;
   private readonly minIntervalMs: number;
   private readonly maxAgeMs: number;
+  private readonly costFactor: number;
+  private lastCostMs = 0;
 
   constructor(
     private readonly store: SeriesStoreReader,
@@ -47,6 +52,7 @@ export class PublishedExposition {
     this.debounceMs = options.debounceMs ?? 250;
     this.minIntervalMs = options.minIntervalMs ?? 5000;
     this.maxAgeMs = options.maxAgeMs ?? 5000;
+    this.costFactor = options.costFactor ?? 20;
     store.onChange(() => this.schedule());
   }
 
@@ -64,7 +70,8 @@ export class PublishedExposition {
   private schedule(): void {
     if (this.timer || this.building) return;
     const sinceLast = this.latest ? performance.now() - this.latest.takenAt : Infinity;
-    const wait = Math.max(this.debounceMs, this.minIntervalMs - sinceLast);
+    const spacing = Math.min(this.minIntervalMs, this.costFactor * this.lastCostMs);
+    const wait = Math.max(this.debounceMs, spacing - sinceLast);
     this.timer = setTimeout(() => {
       this.timer = undefined;
       void this.build().catch(() => {});
@@ -94,6 +101,7 @@ export class PublishedExposition {
     });
     const deflated = await deflatePrefix(plain);
     const snapshot = { version, plain, deflated, takenAt };
+    this.lastCostMs = performance.now() - takenAt;
     if (!this.latest || this.latest.version <= version) this.latest = snapshot;
     return snapshot;
   }
