@@ -82,10 +82,18 @@ function readScalerTls(flags: Record<string, unknown>): ScalerTls | undefined {
   };
 }
 
-/** A clock that runs `speed` times faster than real time from `origin` (for demos and tests). */
-export function scaledClock(speed: number, origin = Date.now(), real: () => number = Date.now): () => number {
-  if (speed === 1) return real;
-  return () => origin + (real() - origin) * speed;
+/**
+ * A clock that reads `simulatedOrigin` at the real time `origin` and runs `speed` times faster than
+ * real time from there (for demos and tests).
+ */
+export function scaledClock(
+  speed: number,
+  origin = Date.now(),
+  real: () => number = Date.now,
+  simulatedOrigin = origin,
+): () => number {
+  if (speed === 1 && simulatedOrigin === origin) return real;
+  return () => simulatedOrigin + (real() - origin) * speed;
 }
 
 export const runCommand: Command = {
@@ -166,7 +174,10 @@ Environment: PROMETHEUS_URL, MODEL_SAVE_PATH, FORECAST_INTERVAL_MINUTES override
     const logger = createLogger(level as LogLevel, ctx.stderr as NodeJS.WritableStream);
     for (const w of configWarnings(config)) logger.warn({ file: file ?? '(embedded default)', key: w.path }, w.message);
     const speed = config.source.simulation.speed;
-    const clock = config.source.prometheus ? Date.now : scaledClock(speed);
+    const simulatedStart = config.source.simulation.start;
+    const clock = config.source.prometheus
+      ? Date.now
+      : scaledClock(speed, Date.now(), Date.now, simulatedStart ? Date.parse(simulatedStart) : undefined);
     const startTime = clock() / 1000;
     const { source, simulation } = createSources(config, logger, startTime);
     const registry = new Registry();
@@ -202,7 +213,7 @@ Environment: PROMETHEUS_URL, MODEL_SAVE_PATH, FORECAST_INTERVAL_MINUTES override
       detail: (key, max) => pipeline.detail(key, max),
       ready: () => pipeline.ready,
       now: () => pipeline.now(),
-      backlog: () => pipeline.backlog,
+      backlog: () => pipeline.updates.backlog,
       registry: new RegistryText(registry, logger),
       logger,
       bearerToken,

@@ -44,6 +44,26 @@ series:
     expect(p[0]).toContain('"soon"');
   });
 
+  it('takes a simulated start as RFC 3339 and names the key otherwise', () => {
+    const ok = parseConfig(
+      `
+source:
+  simulation: {start: 2026-01-05T12:00:00Z}
+series:
+  - {name: a, query: up}
+`,
+      'cfg.yml',
+    );
+    expect(Date.parse(ok.source.simulation.start!)).toBe(Date.UTC(2026, 0, 5, 12));
+    const p = problems(`
+source:
+  simulation: {start: 5 Jan 2026}
+series:
+  - {name: a, query: up}
+`);
+    expect(p).toEqual([expect.stringMatching(/^source\.simulation\.start: expected an RFC 3339 time/)]);
+  });
+
   it('rejects unknown keys with their path', () => {
     const p = problems(`
 source:

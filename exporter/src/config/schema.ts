@@ -89,6 +89,18 @@ const simulationSource = z.strictObject({
    * see a day pass in minutes.
    */
   speed: z.number().positive().max(100000).default(1),
+  /**
+   * Simulated time at start, as RFC 3339 (default: the real time). With a fixed start the same
+   * seed gives the same data on every run, whenever it runs.
+   */
+  start: z
+    .string()
+    .regex(
+      /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/,
+      'expected an RFC 3339 time, e.g. 2026-01-05T00:00:00Z',
+    )
+    .refine((v) => Number.isFinite(Date.parse(v)), 'expected a valid date')
+    .optional(),
   /** inject one anomaly of this kind at this many seconds after start (used by end-to-end tests) */
   inject: z
     .array(
