@@ -51,18 +51,18 @@ export async function startExporter(
   configYaml: string,
   extraArgs: string[] = [],
   tls?: ClientTls,
+  env: NodeJS.ProcessEnv = {},
 ): Promise<RunningExporter> {
   const port = await freePort();
   const dir = tempDir('cloudpulse');
   const configFile = join(dir, 'cloudpulse.yml');
   writeFileSync(configFile, configYaml);
-  const proc = new ManagedProcess('cloudpulse', process.execPath, [
-    CLI,
-    'run',
-    `--config.file=${configFile}`,
-    `--web.listen-address=127.0.0.1:${port}`,
-    ...extraArgs,
-  ]);
+  const proc = new ManagedProcess(
+    'cloudpulse',
+    process.execPath,
+    [CLI, 'run', `--config.file=${configFile}`, `--web.listen-address=127.0.0.1:${port}`, ...extraArgs],
+    env,
+  );
   proc.start();
   const url = `${tls ? 'https' : 'http'}://127.0.0.1:${port}`;
   const get = (path: string) =>

@@ -39,6 +39,25 @@ export function findBinary(name: string): string {
   throw new Error(`${name} not found: install the Debian package \`${pkg}\` (apt-get install ${pkg})`);
 }
 
+/**
+ * The jemalloc shared library the image preloads (Dockerfile: LD_PRELOAD), or an error naming the
+ * package: tests that judge resident memory run the exporter with the allocator it ships with.
+ */
+export function findJemalloc(): string {
+  for (const dir of ['/usr/lib/x86_64-linux-gnu', '/usr/lib/aarch64-linux-gnu', '/usr/lib64', '/usr/lib']) {
+    const candidate = join(dir, 'libjemalloc.so.2');
+    try {
+      accessSync(candidate, constants.R_OK);
+      return candidate;
+    } catch {
+      // not in this directory
+    }
+  }
+  throw new Error(
+    'libjemalloc.so.2 not found: install the Debian package `libjemalloc2` (apt-get install libjemalloc2)',
+  );
+}
+
 /** A TCP port free on 127.0.0.1 right now. */
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -73,6 +92,8 @@ export class ManagedProcess {
     readonly name: string,
     readonly bin: string,
     readonly args: string[],
+    /** added to this process's environment */
+    readonly env: NodeJS.ProcessEnv = {},
   ) {}
 
   get pid(): number | undefined {
@@ -94,7 +115,7 @@ export class ManagedProcess {
     const [cmd, argv] = usePdeathsig
       ? ['setpriv', ['--pdeathsig', 'KILL', '--', this.bin, ...this.args]]
       : [this.bin, this.args];
-    const child = spawn(cmd, argv, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(cmd, argv, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...this.env } });
     this.child = child;
     const keep = (chunk: Buffer) => {
       this.output.push(chunk.toString());

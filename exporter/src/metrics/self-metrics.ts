@@ -45,9 +45,22 @@ export function registerSelfMetrics(registry: Registry, pipeline: () => Pipeline
     labelNames: ['work'],
     registers,
     collect() {
-      const b = pipeline().backlog;
+      const b = pipeline().updates.backlog;
       this.set({ work: 'first_fit' }, b.fits);
       this.set({ work: 'warmup' }, b.warmups);
+    },
+  });
+  new Gauge({
+    name: 'cloudpulse_worker_memory_bytes',
+    help: 'Memory of the thread that owns each shard of series: V8 heap in use (heap) and typed arrays (external).',
+    labelNames: ['worker', 'kind'],
+    registers,
+    collect() {
+      this.reset();
+      pipeline().updates.shardMemory.forEach((m, i) => {
+        if (m.heapUsed !== undefined) this.set({ worker: String(i), kind: 'heap' }, m.heapUsed);
+        if (m.external !== undefined) this.set({ worker: String(i), kind: 'external' }, m.external);
+      });
     },
   });
   new Gauge({

@@ -149,7 +149,7 @@ describe('pipeline', () => {
     await b.cycle();
     expect(b.calls.fits).toBe(0);
     expect(b.pipeline.ready).toBe(true);
-    expect(b.pipeline.restoreCounts).toEqual({ restored: 2, refitted: 0 });
+    expect(b.pipeline.updates.restoreCounts).toEqual({ restored: 2, refitted: 0 });
   });
 
   it('refits a stored model that forecasts non-finite values at once, and counts it', async () => {
@@ -166,7 +166,7 @@ describe('pipeline', () => {
 
     const b = testPipeline(cfg, { storagePath: dir });
     await b.cycle();
-    expect(b.pipeline.restoreCounts).toEqual({ restored: 1, refitted: 1 });
+    expect(b.pipeline.updates.restoreCounts).toEqual({ restored: 1, refitted: 1 });
     expect(b.calls.seriesErrors).toEqual([['cpu', 'restore']]);
     expect(b.calls.fits).toBe(1);
     for (const r of records(b.pipeline)) expect(Array.from(r.forecast!.point).every(Number.isFinite)).toBe(true);
@@ -182,7 +182,7 @@ describe('pipeline', () => {
 
     const b = testPipeline(cfg, { storagePath: dir });
     await b.cycle();
-    expect(b.pipeline.restoreCounts).toEqual({ restored: 1, refitted: 1 });
+    expect(b.pipeline.updates.restoreCounts).toEqual({ restored: 1, refitted: 1 });
     expect(b.calls.seriesErrors).toEqual([['cpu', 'restore']]);
     expect(b.calls.fits).toBe(1);
     expect([...b.pipeline.store.records()].every((r) => r.forecast)).toBe(true);

@@ -20,7 +20,7 @@ import { fitEntry } from './entry-fit.js';
 import { getModel } from '../models/index.js';
 import { isEntryModel } from '../models/types.js';
 import { seriesKey } from './series-unit.js';
-import { phaseOf, type ShardBacklog } from './shard.js';
+import { phaseOf } from './shard.js';
 import { ShardUpdates } from './shard-updates.js';
 import type { ShardCallbacks, ShardHandle } from './shard-handle.js';
 
@@ -80,7 +80,8 @@ export class Pipeline {
   /** label sets refused by limits.max_series this cycle (counted once per cycle, not per chunk) */
   private readonly refused = new Set<string>();
   private readonly shards: ShardHandle[];
-  private readonly updates: ShardUpdates;
+  /** what the shards report back: backlog, memory, restore counts */
+  readonly updates: ShardUpdates;
   private readonly abort = new AbortController();
   private timer?: NodeJS.Timeout;
   private running?: Promise<void>;
@@ -370,11 +371,6 @@ export class Pipeline {
     byShard.forEach((keys, i) => keys.length > 0 && this.shards[i].submit({ type: 'drop', keys }));
   }
 
-  /** work waiting in the shards, summed: first fits and detector warm-ups */
-  get backlog(): ShardBacklog {
-    return this.updates.backlog;
-  }
-
   /** A shard that died lost its series; forget them so the next cycle backfills them afresh. */
   private shardLost(index: number, err: Error): void {
     let lost = 0;
@@ -385,11 +381,6 @@ export class Pipeline {
       lost++;
     }
     this.o.logger.error({ shard: index, lost, err: err.message }, 'shard worker died; reloading its series');
-  }
-
-  /** stored models restored at start, and those that had to be refitted */
-  get restoreCounts(): { restored: number; refitted: number } {
-    return this.updates.restoreCounts;
   }
 
   get trackedSeries(): number {

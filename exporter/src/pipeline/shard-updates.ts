@@ -5,6 +5,7 @@
  */
 import type { Config } from '../config/schema.js';
 import type { SeriesStore } from '../store/series-store.js';
+import { MemoryCompactor } from '../util/compact-memory.js';
 import type { Logger } from '../util/logger.js';
 import type { AnomalyLog } from './anomaly-log.js';
 import type { PipelineInstruments } from './pipeline.js';
@@ -26,6 +27,7 @@ export class ShardUpdates {
   private readonly restores = { restored: 0, refitted: 0 };
   private lastProgressLog = 0;
   private readyLogged = false;
+  private readonly compactor = new MemoryCompactor();
 
   constructor(private readonly o: ShardUpdatesOptions) {
     this.backlogs = Array.from({ length: o.shards }, () => ({ series: 0, fits: 0, warmups: 0 }));
@@ -36,6 +38,7 @@ export class ShardUpdates {
     if (u.backlog) this.backlogs[shard] = u.backlog;
     for (const r of u.records) if (known.has(r.key)) store.put(r);
     for (const key of u.removed) if (!known.has(key)) store.delete(key);
+    if (u.removed.length > 0) this.compactor.observe(store.size());
     for (const e of u.events) {
       switch (e.kind) {
         case 'anomaly':
@@ -75,6 +78,11 @@ export class ShardUpdates {
       (a, b) => ({ series: a.series + b.series, fits: a.fits + b.fits, warmups: a.warmups + b.warmups }),
       { series: 0, fits: 0, warmups: 0 },
     );
+  }
+
+  /** each shard's last report of its thread's memory */
+  get shardMemory(): ReadonlyArray<{ heapUsed?: number; external?: number }> {
+    return this.backlogs;
   }
 
   /** stored models restored at start, and those that had to be refitted */

@@ -10,7 +10,9 @@ import type { Config, SeriesConfig } from '../config/schema.js';
 import { EntryRenderer } from '../store/exposition.js';
 import type { SeriesRecord } from '../store/record.js';
 import { incidentsFor, readWindows, type Window } from '../series/incident-labels.js';
+import { getHeapStatistics } from 'node:v8';
 import { getModel } from '../models/index.js';
+import { MemoryCompactor } from '../util/compact-memory.js';
 import { isEntryModel, type SerializedModel } from '../models/types.js';
 import type { Labels } from '../sources/types.js';
 import type { SampleDropReason, SeriesStage } from '../vocabulary.js';
@@ -85,6 +87,9 @@ export interface ShardBacklog {
   fits: number;
   /** series whose detector is still scoring its loaded history */
   warmups: number;
+  /** the shard's thread: V8 heap in use and external (typed array) memory, bytes */
+  heapUsed?: number;
+  external?: number;
 }
 
 export interface ShardUpdate {
@@ -102,6 +107,12 @@ export interface ShardOptions {
   publish: (update: ShardUpdate) => void;
   /** records per published batch */
   batch?: number;
+}
+
+/** this thread's heap in use and its external memory (typed arrays), for self-monitoring */
+function threadMemory(): { heapUsed: number; external: number } {
+  const h = getHeapStatistics();
+  return { heapUsed: h.used_heap_size, external: h.external_memory };
 }
 
 /** A stable phase in [0, 1) per key, so refits of many series spread over the refit interval. */
@@ -127,6 +138,7 @@ export class Shard {
   private pumping = false;
   /** no unit's fit is due before this clock time (a lower bound; Infinity means scan again) */
   private earliestDue = -Infinity;
+  private readonly compactor = new MemoryCompactor();
 
   constructor(private readonly o: ShardOptions) {
     for (const entry of o.config.series) {
@@ -209,6 +221,7 @@ export class Shard {
           this.changed.delete(key);
           this.removed.push(key);
         }
+        this.compactor.observe(this.units.size);
         return undefined;
       case 'collect': {
         const out: TrainingSeries[] = [];
@@ -435,7 +448,7 @@ export class Shard {
       records,
       removed: this.removed,
       events: this.events,
-      backlog: { series: this.units.size, fits: this.firstFits.size, warmups: this.warmups.size },
+      backlog: { series: this.units.size, fits: this.firstFits.size, warmups: this.warmups.size, ...threadMemory() },
     });
     this.removed = [];
     this.events = [];

@@ -1,12 +1,19 @@
 /** Grid helpers shared by the streaming detectors. */
 import type { ScorerOptions } from '../types.js';
 
+/**
+ * The longest daily season assumed without being told (a day at 30 s). Seasonal state costs two
+ * doubles per point of the season, so a day at a 1-second step would cost 1.4 MB per series;
+ * below 30 s a season is used only when `seasonality` names one.
+ */
+export const MAX_DEFAULT_SEASON = 2880;
+
 /** season in steps: the caller's first known season, else daily when the step divides a day */
 export function seasonFor(options: ScorerOptions): number {
   const known = options.seasonLengths?.find((s) => s > 1);
   if (known) return Math.round(known);
   const daily = 86400 / options.step;
-  return Number.isInteger(daily) && daily > 1 ? daily : 0;
+  return Number.isInteger(daily) && daily > 1 && daily <= MAX_DEFAULT_SEASON ? daily : 0;
 }
 
 /**

@@ -1,0 +1,53 @@
+/**
+ * Giving memory back after churn. V8 keeps the heap it grew to until a memory-reducing
+ * collection, which it starts only when the isolate is idle; an exporter cycling every few
+ * seconds rarely is, so after thousands of label sets leave, its resident memory would stay at
+ * the peak. When the number of series has fallen a fifth below its peak, a full collection is
+ * asked for explicitly (through V8's own `gc` function, enabled for this purpose only) once the
+ * drops have been quiet for 2 s, or 10 s after the first drop while they go on.
+ */
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+
+let collect: (() => void) | undefined;
+
+function gc(): () => void {
+  if (!collect) {
+    try {
+      setFlagsFromString('--expose-gc');
+      collect = runInNewContext('gc') as () => void;
+    } catch {
+      collect = () => {};
+    }
+  }
+  return collect;
+}
+
+const QUIET_MS = 2000;
+const MAX_WAIT_MS = 10_000;
+
+export class MemoryCompactor {
+  private peak = 0;
+  private count = 0;
+  private timer?: NodeJS.Timeout;
+  private armedAt = 0;
+
+  /** Call with the number of series held after a change. True when a collection is (re)scheduled. */
+  observe(count: number): boolean {
+    this.count = count;
+    this.peak = Math.max(this.peak, count);
+    if (count > this.peak * 0.8 || this.peak - count < 50) return false;
+    const now = performance.now();
+    if (this.timer) clearTimeout(this.timer);
+    else this.armedAt = now;
+    const delay = Math.max(0, Math.min(QUIET_MS, this.armedAt + MAX_WAIT_MS - now));
+    this.timer = setTimeout(() => this.run(), delay).unref();
+    return true;
+  }
+
+  private run(): void {
+    this.timer = undefined;
+    this.peak = this.count;
+    gc()();
+  }
+}
