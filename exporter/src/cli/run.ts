@@ -5,7 +5,7 @@ import { configWarnings } from '../config/check.js';
 import { ConfigError, loadConfig } from '../config/load.js';
 import { validateNames } from '../config/names.js';
 import type { Config } from '../config/schema.js';
-import { buildApp, DEFAULT_TELEMETRY_PATH, telemetryPathProblem } from '../http/app.js';
+import { buildApp, pipelineReaders, DEFAULT_TELEMETRY_PATH, telemetryPathProblem } from '../http/app.js';
 import { loadWebConfig, type WebConfig } from '../http/web-config.js';
 import { loadProphetOptimizer } from '../models/augurs.js';
 import { RegistryText } from '../metrics/registry-text.js';
@@ -208,12 +208,7 @@ Environment: PROMETHEUS_URL, MODEL_SAVE_PATH, FORECAST_INTERVAL_MINUTES override
       }
     }
     const app = await buildApp({
-      store: pipeline.store,
-      entries: config.series,
-      detail: (key, max) => pipeline.detail(key, max),
-      ready: () => pipeline.ready,
-      now: () => pipeline.now(),
-      backlog: () => pipeline.updates.backlog,
+      ...pipelineReaders(pipeline, config.series),
       registry: new RegistryText(registry, logger),
       logger,
       bearerToken,

@@ -5,6 +5,7 @@
 import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { TLSSocket } from 'node:tls';
 import type { SeriesConfig } from '../config/schema.js';
+import type { Pipeline } from '../pipeline/pipeline.js';
 import type { RegistryText } from '../metrics/registry-text.js';
 import type { PublishOptions } from '../store/published-exposition.js';
 import type { SeriesStoreReader } from '../store/series-store.js';
@@ -30,6 +31,21 @@ export function telemetryPathProblem(path: string): string | undefined {
     return `"${path}" is taken by the exporter's own routes (/, /-/..., /api/..., /static/...)`;
   }
   return undefined;
+}
+
+/** What the routes read from a running pipeline: its store, its status and its shards' details. */
+export function pipelineReaders(
+  pipeline: Pipeline,
+  entries: SeriesConfig[],
+): Pick<AppOptions, 'store' | 'entries' | 'detail' | 'ready' | 'now' | 'backlog'> {
+  return {
+    store: pipeline.store,
+    entries,
+    detail: (key, max) => pipeline.detail(key, max),
+    ready: () => pipeline.ready,
+    now: () => pipeline.now(),
+    backlog: () => pipeline.updates.backlog,
+  };
 }
 
 export interface AppOptions {
