@@ -7,14 +7,14 @@
  * (the embedded simulation with 3,334 instances x 3 entries) with a real Prometheus scraping the
  * exporter every 15 s, and reads `up` and `scrape_duration_seconds` from it.
  *
- * Usage: tsx bench/scale.ts [--scenarios load-1k,load-10k,...] [--steady SECONDS] [--data DIR [--prepare-only]]
+ * Usage: tsx bench/scale.ts [--scenarios load-1k,load-10k,...] [--steady SECONDS] [--jemalloc] [--data DIR [--prepare-only]]
  * Prints a table and writes bench/results/scale.json.
  */
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { findBinary, freePort, ManagedProcess, stopAll, tempDir } from '../test/helpers/index.js';
+import { findBinary, findJemalloc, freePort, ManagedProcess, stopAll, tempDir } from '../test/helpers/index.js';
 import { CLI } from '../test/helpers/exporter.js';
 import { backfill, blockCount, writeOpenMetrics, type SeriesSet } from './scale-data.js';
 import { cpuShare, latencySummary, Observer, percentile, rssAt } from './scale-observe.js';
@@ -25,6 +25,7 @@ const arg = (name: string, fallback: string) => {
 };
 const SCENARIOS = arg('scenarios', 'load-1k,load-10k,refit-10k,load-10k-1m,simulation-10k').split(',');
 const STEADY = Number(arg('steady', '300'));
+const JEMALLOC = process.argv.includes('--jemalloc');
 const RESULTS = join(import.meta.dirname, 'results');
 
 interface Scenario {
@@ -74,6 +75,8 @@ const scenarios: Scenario[] = [
     config: `
 source: {simulation: {instances: 3334, seed: 42}}
 schedule: {interval: 1m, fit_workers: 2}
+# 10,002 label sets: past the default cap of 10,000
+limits: {max_series: 10002}
 series:
   - {name: node_cpu_utilisation, query: 'cpu', simulate: cpu, thresholds: [0.9]}
   - {name: node_memory_utilisation, query: 'mem', simulate: memory, thresholds: [0.9]}
@@ -145,12 +148,13 @@ async function runScenario(s: Scenario, promUrl: string | undefined, dataDir: st
   const dir = tempDir(`bench-${s.name}`);
   const configFile = join(dir, 'cloudpulse.yml');
   writeFileSync(configFile, s.config.replace('PROM', promUrl ?? ''));
-  const exporter = new ManagedProcess('cloudpulse', process.execPath, [
-    CLI,
-    'run',
-    `--config.file=${configFile}`,
-    `--web.listen-address=127.0.0.1:${port}`,
-  ]);
+  const exporter = new ManagedProcess(
+    'cloudpulse',
+    process.execPath,
+    [CLI, 'run', `--config.file=${configFile}`, `--web.listen-address=127.0.0.1:${port}`],
+    // --jemalloc: the allocator the image preloads (Dockerfile)
+    JEMALLOC ? { LD_PRELOAD: findJemalloc() } : {},
+  );
   let scraper: Awaited<ReturnType<typeof startPrometheus>> | undefined;
   if (s.prometheusScrape) scraper = await startPrometheus(join(dir, 'scraper-data'), `127.0.0.1:${port}`);
   const scrapeStart = Date.now() / 1000;
@@ -231,6 +235,7 @@ async function main() {
   const slope = oneK && tenK ? (tenK.rssSteadyBytes - oneK.rssSteadyBytes) / (tenK.series - oneK.series) : NaN;
   const report = {
     date: new Date().toISOString(),
+    allocator: JEMALLOC ? 'jemalloc (LD_PRELOAD, as the image)' : 'glibc malloc',
     machine: { cpus: cpus().length, model: cpus()[0]?.model, memoryGiB: totalmem() / 2 ** 30 },
     rssSlopeBytesPerSeries: slope,
     results,

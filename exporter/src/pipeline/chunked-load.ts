@@ -23,6 +23,21 @@ export interface ChunkedLoad {
   sampleBudget?: number;
 }
 
+/** histories of at least this many points load their newest quarter first */
+export const NEWEST_FIRST_POINTS = 1000;
+
+/**
+ * Where a first load of [start, end] splits: the newest quarter of a long history loads first, so
+ * every series is fitted and forecasts from it (fits need whole series, and time chunks complete
+ * every series only with the last one); the older part follows and each model is refitted on the
+ * whole. Short histories load in one pass (returns `start`).
+ */
+export function newestFirstSplit(entry: SeriesConfig, start: number, end: number): number {
+  const points = Math.round((end - start) / entry.step) + 1;
+  if (points < NEWEST_FIRST_POINTS) return start;
+  return end - Math.floor(points / 4) * entry.step + entry.step;
+}
+
 /** Steps per chunk for `seriesCount` label sets. */
 export function chunkSteps(seriesCount: number, budget = SAMPLE_BUDGET): number {
   return Math.max(PROBE_STEPS, Math.min(10_000, Math.floor(budget / Math.max(1, seriesCount))));

@@ -37,6 +37,29 @@ export class History {
     this.lastT = t;
   }
 
+  /**
+   * Older points, loaded after the newest (a first load newest first): each fills its slot before
+   * the oldest point or an empty (NaN) one inside; points beyond the capacity are left out. Writes
+   * in place, so loading a long history in many chunks never copies the ring. Returns how many
+   * points were written; non-finite values are written as gaps and not counted.
+   */
+  writeOlder(timestamps: ArrayLike<number>, values: ArrayLike<number>): number {
+    if (this.length === 0) return 0;
+    const cap = this.buf.length;
+    let written = 0;
+    for (let i = 0; i < timestamps.length; i++) {
+      const back = Math.round((this.lastT - timestamps[i]) / this.step);
+      if (back <= 0 || back >= cap) continue;
+      for (let j = this.length; j <= back; j++) this.buf[(this.head - j + cap) % cap] = NaN;
+      this.length = Math.max(this.length, back + 1);
+      const slot = (this.head - back + cap) % cap;
+      if (!Number.isNaN(this.buf[slot]) || !Number.isFinite(values[i])) continue;
+      this.buf[slot] = values[i];
+      written++;
+    }
+    return written;
+  }
+
   clear(): void {
     this.head = -1;
     this.length = 0;

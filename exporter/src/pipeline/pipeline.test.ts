@@ -87,6 +87,42 @@ describe('pipeline', () => {
     }
   });
 
+  it('loads a long history newest quarter first, forecasts from it, then refits each series on the whole', async () => {
+    const cfg = config();
+    cfg.series[0].lookback = 7 * 86400; // 2,016 points at 5m
+    const source = new Recording(new SimulationSource({ config: cfg.source.simulation, startTime: T0 }));
+    const { pipeline, cycle, calls } = testPipeline(cfg, { source });
+    let forecastingWhenOlderStarted = -1;
+    const query = source.queryRange.bind(source);
+    source.queryRange = async (q) => {
+      if (forecastingWhenOlderStarted < 0 && source.queries.length > 0 && q.start < source.queries[0].start) {
+        await pipeline.whenIdle();
+        forecastingWhenOlderStarted = pipeline.store.forecasting;
+      }
+      return query(q);
+    };
+    await cycle();
+    const loads = source.queries;
+    const split = loads[0].start;
+    const at = loads.findIndex((q) => q.start < split);
+    const newest = loads.slice(0, at);
+    const older = loads.slice(at);
+    const end = newest.at(-1)!.end;
+    // the newest quarter (504 points) in chunks up to the end, then the rest, chunk after chunk
+    expect(end - split).toBe(503 * 300);
+    expect(older[0].start).toBe(end - 2015 * 300);
+    expect(older.at(-1)!.end).toBe(split - 300);
+    for (let i = 1; i < older.length; i++) expect(older[i].start).toBe(older[i - 1].end + 300);
+    // every series forecast before the older part was fetched, and was fitted again with it
+    expect(forecastingWhenOlderStarted).toBe(2);
+    expect(calls.fits).toBe(4);
+    for (const r of records(pipeline)) {
+      const d = await pipeline.detail(r.key, 10_000);
+      expect(d!.actual.filter(([, v]) => Number.isFinite(v))).toHaveLength(2016);
+      expect(r.detection).toBeDefined();
+    }
+  });
+
   it('keeps serving the last forecasts while the source is down, then recovers', async () => {
     const cfg = config();
     const source = new Recording(new SimulationSource({ config: cfg.source.simulation, startTime: T0 }));

@@ -15,7 +15,7 @@ import { SourceError } from '../sources/types.js';
 import type { Logger } from '../util/logger.js';
 import type { SampleDropReason, SeriesStage } from '../vocabulary.js';
 import type { AnomalyLog } from './anomaly-log.js';
-import { loadInChunks } from './chunked-load.js';
+import { loadInChunks, newestFirstSplit } from './chunked-load.js';
 import { fitEntry } from './entry-fit.js';
 import { getModel } from '../models/index.js';
 import { isEntryModel } from '../models/types.js';
@@ -227,10 +227,19 @@ export class Pipeline {
     try {
       if (start <= end) {
         if (first) {
-          await loadInChunks(source, { entry, start, end, signal: this.abort.signal }, (chunk) =>
+          // the newest part first: every series forecasts from it while the older part loads
+          const split = newestFirstSplit(entry, start, end);
+          const signal = this.abort.signal;
+          await loadInChunks(source, { entry, start: split, end, signal }, (chunk) =>
             this.route(entry, chunk, simulated, now, true),
           );
           this.loaded(entry, now);
+          if (split > start) {
+            await loadInChunks(source, { entry, start, end: split - step, signal }, (chunk) =>
+              this.route(entry, chunk, simulated, now, true, false, true),
+            );
+            this.loaded(entry, now);
+          }
         } else {
           const result = await source.queryRange(this.rangeQuery(entry, start, end), this.abort.signal);
           const fresh = this.route(entry, result, simulated, now, false);
@@ -295,6 +304,7 @@ export class Pipeline {
     now: number,
     partial: boolean,
     admit = partial,
+    older = false,
   ): Labels[] {
     const perShard: Array<Array<{ labels: Labels; timestamps: Float64Array; values: Float64Array }>> = this.shards.map(
       () => [],
@@ -333,7 +343,7 @@ export class Pipeline {
     }
     perShard.forEach((series, i) => {
       if (series.length > 0)
-        this.shards[i].submit({ type: 'ingest', entry: entry.name, now, simulated, partial, series });
+        this.shards[i].submit({ type: 'ingest', entry: entry.name, now, simulated, partial, older, series });
     });
     if (refused > 0) {
       this.o.instruments.seriesDropped(entry.name, refused);

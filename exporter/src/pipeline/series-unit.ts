@@ -79,6 +79,9 @@ export class SeriesUnit {
   suspended?: SeriesStage;
   /** more history is on its way (first load in chunks): do not fit yet */
   loading = false;
+  /** older history arrived during a fit: fit again once it is in */
+  private refitAfterFit = false;
+  private restored = false;
 
   private forecast?: ForecastPath;
   private forecastAt?: number;
@@ -152,6 +155,7 @@ export class SeriesUnit {
         }
       }
       this.fitDue = Math.max(now, stored.fittedAt + this.entry.refit_interval);
+      this.restored = true;
       return true;
     } catch (err) {
       this.events.error(this.key, 'restore', (err as Error).message);
@@ -191,6 +195,24 @@ export class SeriesUnit {
     if (inf > 0) this.events.dropped('inf', inf);
     if (added > 0) this.dirty = true;
     return added;
+  }
+
+  /**
+   * History older than what the unit holds, loaded after the newest part (pipeline's first load):
+   * the detector starts again from the oldest point, and a model fitted on the newest part alone is
+   * refitted on the whole once the load is complete (a restored one was fitted on a whole history).
+   */
+  prependOlder(timestamps: ArrayLike<number>, values: ArrayLike<number>): number {
+    const written = this.history.writeOlder(timestamps, values);
+    if (written === 0) return 0;
+    this.loading = true;
+    this.scorer = this.createScorer();
+    this.scoredT = -Infinity;
+    if (!this.restored) {
+      this.fitDue = -Infinity;
+      this.refitAfterFit = this.fitting;
+    }
+    return written;
   }
 
   private restart(): void {
@@ -346,7 +368,9 @@ export class SeriesUnit {
       this.model = model;
       this.modelT = fitT;
       this.lastFit = now;
-      this.fitDue = now + this.entry.refit_interval;
+      this.restored = false;
+      this.fitDue = this.refitAfterFit ? -Infinity : now + this.entry.refit_interval;
+      this.refitAfterFit = false;
       if (this.suspended) {
         // a fresh start for the stage that failed
         if (this.suspended === 'score') this.scorer = this.createScorer();

@@ -42,6 +42,8 @@ export type ShardCommand =
       simulated: boolean;
       /** more of the first load follows: do not fit yet */
       partial: boolean;
+      /** points older than the units hold (the first load's older part): known label sets only */
+      older?: boolean;
       series: IngestSeries[];
     }
   /** the chunked load of an entry's history is complete: its units may fit now */
@@ -265,6 +267,10 @@ export class Shard {
     for (const s of cmd.series) {
       const key = seriesKey(cmd.entry, s.labels);
       let unit = this.units.get(key);
+      if (cmd.older) {
+        if (unit?.prependOlder(s.timestamps, s.values)) this.settle(unit);
+        continue;
+      }
       if (!unit) {
         const incidents = entry.incidents && incidentsFor(entry.incidents, key, cmd.entry);
         unit = new SeriesUnit(
@@ -402,7 +408,7 @@ export class Shard {
     const firstFit = !Number.isFinite(unit.lastFit);
     const result = await unit.fit(this.now);
     if (!result) return;
-    if (firstFit) {
+    if (firstFit && unit.fitDue !== -Infinity) {
       // spread later refits over the interval instead of all at once
       unit.fitDue = this.now + unit.entry.refit_interval * (0.5 + phaseOf(unit.key));
     }

@@ -67,6 +67,9 @@ export function anomalyPlan(
   };
 }
 
+/** how long one slice of a query's computation may hold the event loop */
+const YIELD_AFTER_MS = 8;
+
 export class SimulationSource implements Source {
   readonly kind = 'simulation';
   readonly simulated = true;
@@ -83,7 +86,14 @@ export class SimulationSource implements Source {
     const metric = simulatedMetric(q);
     const timestamps = alignedGrid(q.start, q.end, q.step);
     const out: SourceSeries[] = [];
+    let slice = performance.now();
     for (let i = 0; i < this.instances; i++) {
+      // computed on the event loop: let scrapes in every few milliseconds of a large answer
+      if (performance.now() - slice > YIELD_AFTER_MS) {
+        await new Promise((resolve) => setImmediate(resolve));
+        signal?.throwIfAborted();
+        slice = performance.now();
+      }
       if (q.only && !isOneOf(instanceLabels(i), q.only)) continue;
       out.push({
         labels: instanceLabels(i),

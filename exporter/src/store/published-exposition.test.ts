@@ -91,4 +91,24 @@ describe('published exposition', () => {
     // 30,000 series cost milliseconds per snapshot, so the next one waits twenty times that
     expect(await spacingOf(30_000)).toBeGreaterThan(await spacingOf(1));
   });
+
+  it('answers a scrape while the store changes without pause, with a snapshot begun after it', async () => {
+    const store = new SeriesStore();
+    for (let i = 0; i < 3000; i++) store.put(record(`s${i}`, 0));
+    const published = new PublishedExposition(store, { debounceMs: 10, minIntervalMs: 50, maxAgeMs: 0 });
+    let value = 0;
+    // a first load: records arrive faster than a snapshot of 3,000 series takes
+    const changing = setInterval(() => {
+      for (let k = 0; k < 20; k++) store.put(record(`s${k}`, ++value));
+    }, 1);
+    try {
+      for (let k = 0; k < 5; k++) {
+        const asked = performance.now();
+        const s = await published.current();
+        expect(s.takenAt).toBeGreaterThanOrEqual(asked);
+      }
+    } finally {
+      clearInterval(changing);
+    }
+  });
 });

@@ -7,8 +7,10 @@
  * Freshness: a change is published `debounceMs` after it, but snapshots are spaced by at least
  * `costFactor` times what the last one took (capped at `minIntervalMs`), so while the store
  * changes continuously (a first load, a refit wave) publishing costs a bounded share of a core:
- * a small store publishes every change, 10,000 series publish every few seconds. Scrapes get the newest finished snapshot; a scrape waits for a new one only when
- * there is none, or when the newest is behind the store and older than `maxAgeMs`.
+ * a small store publishes every change, 10,000 series publish every few seconds. Scrapes get the
+ * newest finished snapshot. A scrape waits only when there is none, or when the newest is behind
+ * the store and older than `maxAgeMs` (three times the longest spacing: publishing has stalled),
+ * and then for one snapshot begun after it arrived.
  */
 import { deflatePrefix, type DeflatedPrefix } from '../util/gzip-prefix.js';
 import type { SeriesStoreReader } from './series-store.js';
@@ -28,7 +30,7 @@ export interface PublishOptions {
   minIntervalMs?: number;
   /** spacing between snapshots as a multiple of the last one's cost, default 20 (5% of a core) */
   costFactor?: number;
-  /** default 5 s */
+  /** a scrape waits for a newer snapshot when the newest is behind the store and older; default 15 s */
   maxAgeMs?: number;
 }
 
@@ -37,7 +39,7 @@ const SLICE_MS = 8;
 
 export class PublishedExposition {
   private latest?: Snapshot;
-  private building?: { version: number; snapshot: Promise<Snapshot> };
+  private building?: { startedAt: number; snapshot: Promise<Snapshot> };
   private timer?: NodeJS.Timeout;
   private readonly debounceMs: number;
   private readonly minIntervalMs: number;
@@ -51,7 +53,7 @@ export class PublishedExposition {
   ) {
     this.debounceMs = options.debounceMs ?? 250;
     this.minIntervalMs = options.minIntervalMs ?? 5000;
-    this.maxAgeMs = options.maxAgeMs ?? 5000;
+    this.maxAgeMs = options.maxAgeMs ?? 15_000;
     this.costFactor = options.costFactor ?? 20;
     store.onChange(() => this.schedule());
   }
@@ -62,8 +64,12 @@ export class PublishedExposition {
     if (latest && (latest.version === this.store.version || performance.now() - latest.takenAt < this.maxAgeMs)) {
       return latest;
     }
-    // a snapshot already being taken of an older version is not good enough: take another after it
-    while (this.building && this.building.version !== this.store.version) await this.building.snapshot;
+    // one snapshot begun after this request is enough: while the store keeps changing (a first
+    // load), waiting for one of the very newest version would wait until the changes stop
+    const asked = performance.now();
+    const building = this.building;
+    if (building && building.startedAt >= asked) return building.snapshot;
+    if (building) await building.snapshot.catch(() => undefined);
     return this.build();
   }
 
@@ -85,7 +91,7 @@ export class PublishedExposition {
         this.building = undefined;
         if (this.latest && this.latest.version !== this.store.version) this.schedule();
       });
-      this.building = { version: this.store.version, snapshot };
+      this.building = { startedAt: performance.now(), snapshot };
     }
     return this.building.snapshot;
   }

@@ -247,6 +247,20 @@ export function alignedGrid(start: number, end: number, step: number): number[] 
   return out;
 }
 
+const profiles = new Map<string, Profile>();
+
+/** profileOf, drawn once per instance: a first load asks for the same instances in many chunks */
+function cachedProfile(seed: number, metric: MetricKind, instance: number): Profile {
+  const key = `${seed}:${metric}:${instance}`;
+  let pr = profiles.get(key);
+  if (!pr) {
+    if (profiles.size >= 100_000) profiles.clear();
+    pr = profileOf(seed, metric, instance);
+    profiles.set(key, pr);
+  }
+  return pr;
+}
+
 /** One instance's values at `timestamps` (ascending), anomalies of the plan included. */
 export function simulateSeries(
   plan: AnomalyPlan,
@@ -256,7 +270,7 @@ export function simulateSeries(
   series?: string,
 ): number[] {
   if (timestamps.length === 0) return [];
-  const pr = profileOf(plan.seed, metric, instance);
+  const pr = cachedProfile(plan.seed, metric, instance);
   if (metric === 'counter') {
     const from = restartBefore(pr, timestamps[0]);
     const anomalies = anomaliesIn(plan, metric, instance, from, timestamps[timestamps.length - 1], series);
