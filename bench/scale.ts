@@ -159,6 +159,16 @@ async function runScenario(s: Scenario, promUrl: string | undefined, dataDir: st
   if (s.prometheusScrape) scraper = await startPrometheus(join(dir, 'scraper-data'), `127.0.0.1:${port}`);
   const scrapeStart = Date.now() / 1000;
   exporter.start();
+  // scrapes count from the moment the exporter listens (before that a scrape is refused, not slow)
+  while (
+    !(await fetch(`http://127.0.0.1:${port}/-/healthy`).then(
+      (r) => r.ok,
+      () => false,
+    ))
+  ) {
+    if (!exporter.alive) throw new Error(`exporter exited:\n${exporter.logs()}`);
+    await sleep(50);
+  }
   const obs = new Observer(`http://127.0.0.1:${port}`, exporter.pid!);
   obs.start(15);
   let milestones: ReturnType<Observer['milestones']> = {};
