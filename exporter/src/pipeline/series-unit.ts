@@ -206,8 +206,11 @@ export class SeriesUnit {
     const written = this.history.writeOlder(timestamps, values);
     if (written === 0) return 0;
     this.loading = true;
-    this.scorer = this.createScorer();
-    this.scoredT = -Infinity;
+    // the detector starts again from the oldest point, once (a long load comes in many chunks)
+    if (Number.isFinite(this.scoredT)) {
+      this.scorer = this.createScorer();
+      this.scoredT = -Infinity;
+    }
     if (!this.restored) {
       this.fitDue = -Infinity;
       this.refitAfterFit = this.fitting;
