@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
 import { configSchema } from '../config/schema.js';
-import { PrometheusSource, parseRetryAfter, splitRange, stitchSeries } from './prometheus.js';
+import { PrometheusSource, parseRetryAfter, splitRange, stitchSeries, wantsGzip } from './prometheus.js';
 import type { Logger } from '../util/logger.js';
 import { SourceError, type RangeQuery } from './types.js';
 
@@ -359,6 +359,17 @@ describe('PrometheusSource', () => {
     expect(await source.queryRange(q())).toHaveLength(2);
     const { source: small } = makeSource({ url, max_response_bytes: 200 });
     await expect(small.queryRange(q())).rejects.toThrow(/max_response_bytes/);
+  });
+
+  it('asks for gzip except on loopback under auto, and as told otherwise', async () => {
+    expect(wantsGzip('auto', 'prometheus.monitoring.svc')).toBe(true);
+    expect(wantsGzip('auto', '10.0.0.7')).toBe(true);
+    for (const host of ['localhost', '127.0.0.1', '127.1.2.3', '[::1]']) expect(wantsGzip('auto', host)).toBe(false);
+    expect(wantsGzip('gzip', '127.0.0.1')).toBe(true);
+    expect(wantsGzip('none', 'prometheus')).toBe(false);
+    const { url, seen } = await fakeServer((req, res) => json(res, 200, matrixFor(req.params)));
+    for (const compression of ['auto', 'gzip', 'none']) await makeSource({ url, compression }).source.queryRange(q());
+    expect(seen.map((s) => s.headers['accept-encoding'])).toEqual([undefined, 'gzip', undefined]);
   });
 
   it('sends basic auth from a password file, bearer tokens, and never logs secrets', async () => {

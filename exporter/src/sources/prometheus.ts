@@ -11,6 +11,7 @@ import { createGunzip } from 'node:zlib';
 import { Agent, request } from 'undici';
 import type { PrometheusSourceConfig } from '../config/schema.js';
 import type { Logger } from '../util/logger.js';
+import { sampleValue, scanMatrix, type ScannedSeries } from './matrix-scan.js';
 import {
   SourceError,
   type Labels,
@@ -78,13 +79,6 @@ export function restrictToLabelSets(query: string, only: Labels[]): string {
   return `(${query}) and on(${on}) (${sets.join(' or ')})`;
 }
 
-/** Prometheus' sample value text to a number ("NaN", "+Inf", "-Inf" included). */
-export function parseSampleValue(text: string): number {
-  if (text === '+Inf' || text === 'Inf') return Infinity;
-  if (text === '-Inf') return -Infinity;
-  return Number(text); // "NaN" -> NaN
-}
-
 function seriesKey(labels: Labels): string {
   return JSON.stringify(Object.entries(labels).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }
@@ -94,8 +88,11 @@ interface MatrixResult {
   values?: [number, string][];
 }
 
-/** Parses a query_range response body (already known to be JSON) into series. */
-export function parseMatrix(body: unknown, what: string): SourceSeries[] {
+/**
+ * Parses a query_range response body (already known to be JSON) into series; `scanned` is its
+ * result array when matrix-scan.ts read it from the bytes (then the body's own array is empty).
+ */
+export function parseMatrix(body: unknown, what: string, scanned?: ScannedSeries[]): SourceSeries[] {
   const data = (body as { data?: { resultType?: string; result?: unknown } })?.data;
   if (!data || data.resultType !== 'matrix' || !Array.isArray(data.result)) {
     throw new SourceError(
@@ -106,11 +103,14 @@ export function parseMatrix(body: unknown, what: string): SourceSeries[] {
     );
   }
   const seen = new Set<string>();
-  return (data.result as MatrixResult[]).map((r) => {
+  const results: Array<MatrixResult | ScannedSeries> = scanned ?? (data.result as MatrixResult[]);
+  // label sets are unique in an answer: dropping __name__ can only collide when names differ
+  const names = new Set(results.map((r) => r.metric.__name__));
+  return results.map((r) => {
     const labels: Labels = { ...r.metric };
     delete labels.__name__;
-    const key = seriesKey(labels);
-    if (seen.has(key)) {
+    const key = names.size > 1 ? seriesKey(labels) : '';
+    if (names.size > 1 && seen.has(key)) {
       throw new SourceError(
         'prometheus',
         `${what}: several series differ only by metric name (${key}); aggregate them or keep a distinguishing label`,
@@ -119,11 +119,12 @@ export function parseMatrix(body: unknown, what: string): SourceSeries[] {
       );
     }
     seen.add(key);
+    if ('timestamps' in r) return { labels, timestamps: r.timestamps, values: r.values };
     const values = r.values ?? [];
     return {
       labels,
       timestamps: values.map((p) => Number(p[0])),
-      values: values.map((p) => parseSampleValue(p[1])),
+      values: values.map((p) => sampleValue(p[1])),
     };
   });
 }
@@ -215,7 +216,7 @@ export class PrometheusSource implements Source {
     }
     if (auth) headers.authorization = auth;
     headers['content-type'] = 'application/x-www-form-urlencoded';
-    headers['accept-encoding'] = 'gzip';
+    if (wantsGzip(config.compression, url.hostname)) headers['accept-encoding'] = 'gzip';
     headers.accept = 'application/json';
     this.headers = headers;
     this.endpoint = url.origin + url.pathname.replace(/\/+$/, '') + '/api/v1/query_range';
@@ -310,7 +311,7 @@ export class PrometheusSource implements Source {
       );
     };
 
-    let text: string;
+    let bytes: Buffer;
     let size = 0;
     let status: number;
     let retryAfter: string | string[] | undefined;
@@ -341,23 +342,27 @@ export class PrometheusSource implements Source {
         }
         parts.push(part as Buffer);
       }
-      text = Buffer.concat(parts).toString('utf8');
+      bytes = Buffer.concat(parts);
     } catch (err) {
       throw classify(err);
     }
 
     const ms = Math.round(performance.now() - started);
-    let json: unknown;
-    try {
-      json = JSON.parse(text);
-    } catch {
-      json = undefined;
+    const scanned = status >= 200 && status < 300 ? await scanMatrix(bytes, yieldToLoop) : undefined;
+    const text = scanned ? '' : bytes.toString('utf8');
+    let json: unknown = scanned?.envelope;
+    if (!scanned) {
+      try {
+        json = JSON.parse(text);
+      } catch {
+        json = undefined;
+      }
     }
     const apiError = json as { status?: string; errorType?: string; error?: string; warnings?: string[] } | undefined;
     if (status < 200 || status >= 300 || apiError?.status === 'error') {
       const detail = apiError?.error
         ? `${apiError.errorType ?? 'error'}: ${apiError.error}`
-        : text.slice(0, ERROR_TEXT_LIMIT).trim() || '(empty body)';
+        : (text || bytes.toString('utf8', 0, ERROR_TEXT_LIMIT)).slice(0, ERROR_TEXT_LIMIT).trim() || '(empty body)';
       const retryable = status === 429 || status >= 500;
       this.options.logger.debug({ query: q.name, status, ms }, 'prometheus request failed');
       const err = fail(`HTTP ${status} ${detail}`, retryable, status >= 500 ? 'http_5xx' : 'http_4xx') as SourceError &
@@ -371,7 +376,7 @@ export class PrometheusSource implements Source {
     for (const warning of apiError?.warnings ?? []) {
       this.options.logger.warn({ query: q.name, warning }, 'prometheus returned a warning');
     }
-    const series = parseMatrix(json, what);
+    const series = parseMatrix(json, what, scanned?.result);
     this.options.logger.debug(
       { query: q.name, start: q.start, end: q.end, step: q.step, series: series.length, bytes: size, ms },
       'prometheus range query',
@@ -386,6 +391,15 @@ export class PrometheusSource implements Source {
       'narrow the query, raise the step, or raise source.prometheus.max_response_bytes'
     );
   }
+}
+
+const yieldToLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/** whether to ask for gzip: `auto` asks unless the server is on this machine (see the config schema) */
+export function wantsGzip(compression: 'auto' | 'gzip' | 'none', hostname: string): boolean {
+  if (compression !== 'auto') return compression === 'gzip';
+  const host = hostname.replace(/^\[|\]$/g, '');
+  return !(host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host));
 }
 
 /** Drops a response body we will not read, without an unhandled 'error' from undici's abort. */
