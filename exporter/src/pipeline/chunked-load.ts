@@ -2,7 +2,7 @@
  * Loading a long range in time chunks small enough to parse without holding the event loop or
  * the heap: a first small chunk tells how many label sets the query returns, and the rest is cut
  * so each response holds about `sampleBudget` samples (about 6 MB of Prometheus JSON), oldest
- * first, each chunk handed on before the next is fetched. 10,000 label sets over 7 days at 5
+ * first, each chunk handed on while the next ones are fetched. 10,000 label sets over 7 days at 5
  * minutes are 20 million samples: in one response that is over 600 MB of JSON.
  */
 import type { SeriesConfig } from '../config/schema.js';
@@ -43,6 +43,9 @@ export function chunkSteps(seriesCount: number, budget = SAMPLE_BUDGET): number 
   return Math.max(PROBE_STEPS, Math.min(10_000, Math.floor(budget / Math.max(1, seriesCount))));
 }
 
+/** requests in flight while a chunk is handed on: the server encodes while this thread parses */
+const AHEAD = 2;
+
 export async function loadInChunks(
   source: Source,
   load: ChunkedLoad,
@@ -50,26 +53,27 @@ export async function loadInChunks(
 ): Promise<void> {
   const { entry, end } = load;
   const step = entry.step;
+  const inFlight: Array<Promise<SourceSeries[]>> = [];
   let from = load.start;
-  let steps = load.only ? chunkSteps(load.only.length, load.sampleBudget) : PROBE_STEPS;
-  while (from <= end) {
+  const query = (steps: number) => {
     const to = Math.min(end, from + (steps - 1) * step);
-    const result = await source.queryRange(
-      {
-        name: entry.name,
-        query: entry.query,
-        start: from,
-        end: to,
-        step,
-        simulate: entry.simulate,
-        only: load.only,
-      },
+    const answer = source.queryRange(
+      { name: entry.name, query: entry.query, start: from, end: to, step, simulate: entry.simulate, only: load.only },
       load.signal,
     );
-    onChunk(result);
-    steps = chunkSteps(result.length, load.sampleBudget);
+    // awaited in turn below; a failure before then must not count as unhandled
+    answer.catch(() => {});
+    inFlight.push(answer);
     from = to + step;
-    // an in-process source (the simulation) resolves at once: let scrapes in between chunks
+  };
+  // the first chunk is small unless the label sets are known: its answer sizes the rest
+  query(load.only ? chunkSteps(load.only.length, load.sampleBudget) : PROBE_STEPS);
+  while (inFlight.length > 0) {
+    const result = await inFlight.shift()!;
+    const steps = chunkSteps(result.length, load.sampleBudget);
+    while (inFlight.length < AHEAD && from <= end) query(steps);
+    // let the requests go out (and scrapes in) before this chunk takes the thread
     await new Promise((resolve) => setImmediate(resolve));
+    onChunk(result);
   }
 }

@@ -16,6 +16,7 @@ import type { Logger } from '../util/logger.js';
 import type { SampleDropReason, SeriesStage } from '../vocabulary.js';
 import type { AnomalyLog } from './anomaly-log.js';
 import { loadInChunks, newestFirstSplit } from './chunked-load.js';
+import { packIngest, type IngestItem } from './ingest-batch.js';
 import { fitEntry } from './entry-fit.js';
 import { getModel } from '../models/index.js';
 import { isEntryModel } from '../models/types.js';
@@ -235,6 +236,9 @@ export class Pipeline {
           );
           this.loaded(entry, now);
           if (split > start) {
+            // first fits come first: the older part's parsing and the server's encoding would
+            // take the cores they need, and a model on the newest quarter serves until the refit
+            await this.firstFitsDone();
             await loadInChunks(source, { entry, start, end: split - step, signal }, (chunk) =>
               this.route(entry, chunk, simulated, now, true, false, true),
             );
@@ -259,6 +263,17 @@ export class Pipeline {
       );
       return false;
     }
+  }
+
+  /** resolves once no shard has a first fit waiting, or the pipeline stops */
+  private async firstFitsDone(): Promise<void> {
+    const signal = this.abort.signal;
+    const stopped = new Promise<void>((resolve) =>
+      signal.aborted ? resolve() : signal.addEventListener('abort', () => resolve(), { once: true }),
+    );
+    const fitted = Promise.all(this.shards.map((s) => s.request({ type: 'fitted' })));
+    // a shard that dies answers nothing more; its series are reloaded, so loading goes on
+    await Promise.race([fitted.catch(() => undefined), stopped]);
   }
 
   private rangeQuery(entry: SeriesConfig, start: number, end: number, only?: Labels[]) {
@@ -306,15 +321,14 @@ export class Pipeline {
     admit = partial,
     older = false,
   ): Labels[] {
-    const perShard: Array<Array<{ labels: Labels; timestamps: Float64Array; values: Float64Array }>> = this.shards.map(
-      () => [],
-    );
+    const perShard: IngestItem[][] = this.shards.map(() => []);
     const fresh: Labels[] = [];
     let refused = 0;
     for (const s of result) {
       if (s.timestamps.length === 0) continue;
       const key = seriesKey(entry.name, s.labels);
       let known = this.known.get(key);
+      const first = !known;
       if (!known) {
         if (!admit) {
           fresh.push(s.labels);
@@ -335,15 +349,13 @@ export class Pipeline {
       }
       known.lastT = Math.max(known.lastT, s.timestamps[s.timestamps.length - 1]);
       known.simulated = simulated;
-      perShard[known.shard].push({
-        labels: s.labels,
-        timestamps: Float64Array.from(s.timestamps),
-        values: Float64Array.from(s.values),
-      });
+      // the shard makes the series' unit from its first points; after that the key is enough
+      perShard[known.shard].push({ key, labels: first ? s.labels : null, timestamps: s.timestamps, values: s.values });
     }
-    perShard.forEach((series, i) => {
-      if (series.length > 0)
-        this.shards[i].submit({ type: 'ingest', entry: entry.name, now, simulated, partial, older, series });
+    perShard.forEach((items, i) => {
+      if (items.length === 0) return;
+      const batch = packIngest(items);
+      this.shards[i].submit({ type: 'ingest', entry: entry.name, now, simulated, partial, older, batch });
     });
     if (refused > 0) {
       this.o.instruments.seriesDropped(entry.name, refused);
