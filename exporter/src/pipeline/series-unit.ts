@@ -89,6 +89,7 @@ export class SeriesUnit {
   private reforecast = false;
   private detection?: Detection;
   private dirty = true;
+  private published = false;
 
   constructor(
     readonly entry: SeriesConfig,
@@ -411,14 +412,19 @@ export class SeriesUnit {
     };
   }
 
-  /** true when something a reader sees changed since the last record */
+  /**
+   * True when something a reader sees changed since the last record. While its history loads, a
+   * series publishes once (readers count it) and then waits for the load: a record per chunk
+   * would be dozens of renders and copies that nobody reads.
+   */
   get changed(): boolean {
-    return this.dirty;
+    return this.dirty && !(this.loading && this.published);
   }
 
   /** An immutable snapshot for the store, with its exposition lines rendered. */
   record(): SeriesRecord {
     this.dirty = false;
+    this.published = true;
     const d = this.detection;
     const f = this.forecast;
     const state = {

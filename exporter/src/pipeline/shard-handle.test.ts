@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../config/load.js';
+import { ingestOf } from './ingest-batch.js';
 import { WorkerShard } from './shard-handle.js';
 import type { ShardUpdate } from './shard.js';
 
@@ -20,7 +21,14 @@ describe('a shard on a worker thread', () => {
     const shard = new WorkerShard({ config }, { update: (u) => updates.push(u), lost: (e) => lost.push(e) });
     try {
       const now = 1.8e9 + 96 * 3600;
-      shard.submit({ type: 'ingest', entry: 'cpu', now, simulated: false, partial: false, series: [points(96)] });
+      shard.submit({
+        type: 'ingest',
+        entry: 'cpu',
+        now,
+        simulated: false,
+        partial: false,
+        batch: ingestOf('cpu', [points(96)]),
+      });
       await shard.request({ type: 'idle' });
       // kill the thread behind the handle's back, as a crash in native code would
       await (shard as unknown as { worker: { terminate(): Promise<number> } }).worker.terminate();
@@ -29,7 +37,14 @@ describe('a shard on a worker thread', () => {
       expect(lost[0].message).toMatch(/shard worker exited/);
       // the replacement takes new work (the pipeline backfills the lost series)
       updates.length = 0;
-      shard.submit({ type: 'ingest', entry: 'cpu', now, simulated: false, partial: false, series: [points(96)] });
+      shard.submit({
+        type: 'ingest',
+        entry: 'cpu',
+        now,
+        simulated: false,
+        partial: false,
+        batch: ingestOf('cpu', [points(96)]),
+      });
       await shard.request({ type: 'idle' });
       expect(updates.flatMap((u) => u.records).at(-1)?.forecast?.point.length).toBe(1);
     } finally {

@@ -5,6 +5,7 @@
 import type { Worker } from 'node:worker_threads';
 import type { Config } from '../config/schema.js';
 import { spawnModuleWorker } from '../util/worker-entry.js';
+import { ingestBuffers } from './ingest-batch.js';
 import { ModelStore } from './model-store.js';
 import { Shard, type ShardCommand, type ShardUpdate } from './shard.js';
 
@@ -53,12 +54,8 @@ export class InlineShard implements ShardHandle {
 /** the typed arrays a message can hand over instead of copying */
 function transferables(cmd: ShardCommand): ArrayBuffer[] {
   const out = new Set<ArrayBuffer>();
-  if (cmd.type === 'ingest') {
-    for (const s of cmd.series) {
-      out.add(s.timestamps.buffer as ArrayBuffer);
-      out.add(s.values.buffer as ArrayBuffer);
-    }
-  } else if (cmd.type === 'train') {
+  if (cmd.type === 'ingest') for (const b of ingestBuffers(cmd.batch)) out.add(b);
+  else if (cmd.type === 'train') {
     for (const s of cmd.series) out.add(s.values.buffer as ArrayBuffer);
   }
   return [...out];

@@ -14,11 +14,11 @@ import { getHeapStatistics } from 'node:v8';
 import { getModel } from '../models/index.js';
 import { MemoryCompactor } from '../util/compact-memory.js';
 import { isEntryModel, type SerializedModel } from '../models/types.js';
-import type { Labels } from '../sources/types.js';
 import type { SampleDropReason, SeriesStage } from '../vocabulary.js';
 import type { AnomalyEvent } from './anomaly-log.js';
 import type { ModelStore } from './model-store.js';
-import { SeriesUnit, seriesKey, type UnitEvents } from './series-unit.js';
+import { SeriesUnit, type UnitEvents } from './series-unit.js';
+import { unpackIngest, type IngestBatch } from './ingest-batch.js';
 
 /** points scored inline with new data; more than this waits for the warm-up queue */
 const INLINE_SCORE = 64;
@@ -26,12 +26,6 @@ const INLINE_SCORE = 64;
 const WARMUP_SLICE = 4096;
 /** how long a slice of background work may run before messages are read again */
 const SLICE_MS = 20;
-
-export interface IngestSeries {
-  labels: Labels;
-  timestamps: Float64Array;
-  values: Float64Array;
-}
 
 export type ShardCommand =
   | {
@@ -44,7 +38,7 @@ export type ShardCommand =
       partial: boolean;
       /** points older than the units hold (the first load's older part): known label sets only */
       older?: boolean;
-      series: IngestSeries[];
+      batch: IngestBatch;
     }
   /** the chunked load of an entry's history is complete: its units may fit now */
   | { type: 'loaded'; entry: string; now: number }
@@ -56,6 +50,8 @@ export type ShardCommand =
   /** serve the models of an entry-wide fit */
   | { type: 'install'; entry: string; now: number; network: unknown; models: InstallModel[] }
   | { type: 'detail'; key: string; maxPoints: number }
+  /** answered once no first fit is waiting (the first load's older part waits for it) */
+  | { type: 'fitted' }
   | { type: 'idle' };
 
 export interface TrainingSeries {
@@ -140,6 +136,8 @@ export class Shard {
   private pumping = false;
   /** no unit's fit is due before this clock time (a lower bound; Infinity means scan again) */
   private earliestDue = -Infinity;
+  /** units found due by the last scan, not yet fitted */
+  private dueQueue: string[] = [];
   private readonly compactor = new MemoryCompactor();
 
   constructor(private readonly o: ShardOptions) {
@@ -167,8 +165,8 @@ export class Shard {
       for (;;) {
         while (this.commands.length > 0) {
           const { cmd, reply } = this.commands.shift()!;
-          if (cmd.type === 'idle' && this.hasBackgroundWork()) {
-            // answer once everything queued before it is done
+          if ((cmd.type === 'idle' && this.hasBackgroundWork()) || (cmd.type === 'fitted' && this.awaitsFirstFit())) {
+            // answer once the work queued before it is done
             this.commands.push({ cmd, reply });
             break;
           }
@@ -199,6 +197,14 @@ export class Shard {
 
   private hasBackgroundWork(): boolean {
     return this.nextBackground() !== undefined;
+  }
+
+  private awaitsFirstFit(): boolean {
+    for (const key of this.firstFits) {
+      const unit = this.units.get(key);
+      if (unit && this.fitIsDue(unit)) return true;
+    }
+    return false;
   }
 
   private async run(cmd: ShardCommand): Promise<unknown> {
@@ -257,6 +263,7 @@ export class Shard {
         return unit ? unit.detail(cmd.maxPoints) : undefined;
       }
       case 'idle':
+      case 'fitted':
         return undefined;
     }
   }
@@ -264,14 +271,19 @@ export class Shard {
   private async ingest(cmd: Extract<ShardCommand, { type: 'ingest' }>): Promise<void> {
     const entry = this.entries.get(cmd.entry);
     if (!entry) return;
-    for (const s of cmd.series) {
-      const key = seriesKey(cmd.entry, s.labels);
+    for (const s of unpackIngest(cmd.batch)) {
+      const key = s.key;
       let unit = this.units.get(key);
       if (cmd.older) {
         if (unit?.prependOlder(s.timestamps, s.values)) this.settle(unit);
         continue;
       }
       if (!unit) {
+        if (!s.labels) {
+          // the pipeline sends labels with a label set's first points; this shard lost them
+          this.eventsFor(cmd.entry).error(key, 'ingest', 'points for a series this shard does not hold');
+          continue;
+        }
         const incidents = entry.incidents && incidentsFor(entry.incidents, key, cmd.entry);
         unit = new SeriesUnit(
           entry.config,
@@ -331,16 +343,28 @@ export class Shard {
     this.events.push({ kind: 'restored', entry: unit.entry.name, key: unit.key, ok });
   }
 
-  /** a unit whose (re)fit is due; refits are spread by each series' phase (see fit()) */
+  /**
+   * A unit whose (re)fit is due; refits are spread by each series' phase (see fit()). One scan
+   * collects every unit due, so 10k refits due at once (after a first load) cost one scan, not
+   * one per fit.
+   */
   private dueRefit(): SeriesUnit | undefined {
+    // the head stays queued until fitted (a peek from hasBackgroundWork must not lose it)
+    while (this.dueQueue.length > 0) {
+      const unit = this.units.get(this.dueQueue[this.dueQueue.length - 1]);
+      if (unit && this.fitIsDue(unit)) return unit;
+      this.dueQueue.pop();
+    }
     if (this.now < this.earliestDue) return undefined;
     let earliest = Infinity;
     for (const unit of this.units.values()) {
-      if (this.fitIsDue(unit)) return unit;
-      if (!unit.fitting) earliest = Math.min(earliest, unit.fitDue);
+      if (this.fitIsDue(unit)) this.dueQueue.push(unit.key);
+      else if (!unit.fitting) earliest = Math.min(earliest, unit.fitDue);
     }
-    this.earliestDue = earliest;
-    return undefined;
+    // oldest first: popped from the end
+    this.dueQueue.reverse();
+    this.earliestDue = this.dueQueue.length > 0 ? -Infinity : earliest;
+    return this.dueQueue.length > 0 ? this.units.get(this.dueQueue[this.dueQueue.length - 1]) : undefined;
   }
 
   /** One slice of background work; false when there was none. */

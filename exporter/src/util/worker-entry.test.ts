@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { spawnModuleWorker, sourceUrl } from './worker-entry.js';
 import { parseConfig } from '../config/load.js';
+import { ingestOf } from '../pipeline/ingest-batch.js';
 import { WorkerShard } from '../pipeline/shard-handle.js';
 import type { ShardUpdate } from '../pipeline/shard.js';
 
@@ -33,7 +34,7 @@ describe('spawnModuleWorker', () => {
         now: 1.8e9 + 96 * 3600,
         simulated: false,
         partial: false,
-        series: [{ labels: { a: '1' }, timestamps, values }],
+        batch: ingestOf('cpu', [{ labels: { a: '1' }, timestamps, values }]),
       });
       await shard.request({ type: 'idle' });
       const last = updates.flatMap((u) => u.records).at(-1)!;
