@@ -19,6 +19,8 @@ export interface Scrape {
 
 export interface Status {
   at: number;
+  /** how long /api/v1/status took: every second, a finer measure of a held event loop than scrapes */
+  ms: number;
   series: number;
   forecasting: number;
   waitingFirstFit: number;
@@ -51,6 +53,8 @@ export class Observer {
   readonly scrapes: Scrape[] = [];
   readonly statuses: Status[] = [];
   readonly procs: ProcSample[] = [];
+  /** the Prometheus serving the data, when there is one: its CPU competes for the same cores */
+  readonly sourceProcs: ProcSample[] = [];
   private readonly timers: NodeJS.Timeout[] = [];
   private readonly t0 = performance.now();
 
@@ -58,6 +62,7 @@ export class Observer {
     private readonly url: string,
     private readonly pid: number,
     private readonly scrapePath = '/metrics',
+    private readonly sourcePid?: number,
   ) {}
 
   now(): number {
@@ -72,6 +77,8 @@ export class Observer {
       setInterval(() => {
         const s = procSample(this.pid, this.now());
         if (s) this.procs.push(s);
+        const p = this.sourcePid === undefined ? undefined : procSample(this.sourcePid, this.now());
+        if (p) this.sourceProcs.push(p);
       }, 2000),
     );
   }
@@ -98,13 +105,43 @@ export class Observer {
   }
 
   private async status(): Promise<void> {
+    const at = this.now();
+    const t = performance.now();
     try {
       const res = await request(this.url + '/api/v1/status', { headersTimeout: 5000, bodyTimeout: 5000 });
-      const s = (await res.body.json()) as Omit<Status, 'at'>;
-      this.statuses.push({ ...s, at: this.now() });
+      const s = (await res.body.json()) as Omit<Status, 'at' | 'ms'>;
+      this.statuses.push({ ...s, at, ms: performance.now() - t });
     } catch {
       // not up yet, or busy: the scrape series shows it
     }
+  }
+
+  /**
+   * Every 5 s up to `until`: series known and forecasting, first fits waiting, the slowest status
+   * probe, and the CPU share
+   * (of one core) of the exporter and of the source Prometheus since the previous row.
+   */
+  timeline(until: number) {
+    const rows = [];
+    const cpuAt = (procs: ProcSample[], t: number) => procs.findLast((p) => p.at <= t);
+    for (let t = 5; t <= until + 5; t += 5) {
+      const s = this.statuses.findLast((x) => x.at <= t);
+      const share = (procs: ProcSample[]) => {
+        const a = cpuAt(procs, t - 5);
+        const b = cpuAt(procs, t);
+        return a && b && b.at > a.at ? Number(((b.cpu - a.cpu) / (b.at - a.at)).toFixed(2)) : undefined;
+      };
+      rows.push({
+        at: t,
+        series: s?.series,
+        forecasting: s?.forecasting,
+        waitingFirstFit: s?.waitingFirstFit,
+        probeMaxMs: Math.round(Math.max(0, ...this.statuses.filter((x) => x.at > t - 5 && x.at <= t).map((x) => x.ms))),
+        exporterCpu: share(this.procs),
+        sourceCpu: share(this.sourceProcs),
+      });
+    }
+    return rows;
   }
 
   /** first time every one of `expected` series had a forecast, and when the warm-up queues emptied */
@@ -121,6 +158,17 @@ export function percentile(values: number[], p: number): number {
   if (values.length === 0) return NaN;
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1)];
+}
+
+/** latency of the 1 s status probe between two times */
+export function probeSummary(statuses: Status[], from: number, to: number) {
+  const ms = statuses.filter((s) => s.at >= from && s.at < to).map((s) => s.ms);
+  return {
+    probes: ms.length,
+    p50: percentile(ms, 0.5),
+    p99: percentile(ms, 0.99),
+    max: ms.length ? Math.max(...ms) : NaN,
+  };
 }
 
 export function latencySummary(scrapes: Scrape[]) {

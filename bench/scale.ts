@@ -17,7 +17,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { findBinary, findJemalloc, freePort, ManagedProcess, stopAll, tempDir } from '../test/helpers/index.js';
 import { CLI } from '../test/helpers/exporter.js';
 import { backfill, blockCount, writeOpenMetrics, type SeriesSet } from './scale-data.js';
-import { cpuShare, latencySummary, Observer, percentile, rssAt } from './scale-observe.js';
+import { cpuShare, latencySummary, Observer, percentile, probeSummary, rssAt } from './scale-observe.js';
 
 const arg = (name: string, fallback: string) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -143,7 +143,7 @@ async function prepareData(dataDir: string): Promise<void> {
   console.error(`TSDB ready: ${blockCount(dataDir)} blocks in ${dataDir}`);
 }
 
-async function runScenario(s: Scenario, promUrl: string | undefined, dataDir: string) {
+async function runScenario(s: Scenario, promUrl: string | undefined, promPid: number | undefined, dataDir: string) {
   const port = await freePort();
   const dir = tempDir(`bench-${s.name}`);
   const configFile = join(dir, 'cloudpulse.yml');
@@ -169,7 +169,7 @@ async function runScenario(s: Scenario, promUrl: string | undefined, dataDir: st
     if (!exporter.alive) throw new Error(`exporter exited:\n${exporter.logs()}`);
     await sleep(50);
   }
-  const obs = new Observer(`http://127.0.0.1:${port}`, exporter.pid!);
+  const obs = new Observer(`http://127.0.0.1:${port}`, exporter.pid!, '/metrics', promPid);
   obs.start(15);
   let milestones: ReturnType<Observer['milestones']> = {};
   const deadline = obs.now() + 1800;
@@ -212,12 +212,16 @@ async function runScenario(s: Scenario, promUrl: string | undefined, dataDir: st
     warmSeconds: milestones.warm,
     firstLoad: latencySummary(obs.scrapes.filter((x) => x.at < warm)),
     after: latencySummary(obs.scrapes.filter((x) => x.at >= warm)),
+    probeFirstLoad: probeSummary(obs.statuses, 0, warm),
+    probeAfter: probeSummary(obs.statuses, warm, Infinity),
     cpuShareSteady: cpuShare(obs.procs, steadyFrom, end),
     rssSteadyBytes: rssAt(obs.procs, steadyFrom, end),
     metricsBytesPlain: plain.byteLength,
     metricsBytesGzip: percentile(gz, 0.5),
     prometheus: prometheusView,
     dataDir,
+    // progress every 5 s until warm: where the load time goes
+    timeline: obs.timeline(warm),
   };
 }
 
@@ -237,7 +241,7 @@ async function main() {
     const s = scenarios.find((x) => x.name === name);
     if (!s) throw new Error(`unknown scenario ${name}; known: ${scenarios.map((x) => x.name).join(', ')}`);
     console.error(`running ${name} ...`);
-    results.push(await runScenario(s, prom?.url, dataDir));
+    results.push(await runScenario(s, prom?.url, prom?.proc.pid, dataDir));
   }
   await prom?.proc.stop();
   const oneK = results.find((r) => r.name === 'load-1k');
@@ -260,6 +264,9 @@ async function main() {
   for (const r of results) {
     console.log(
       `| ${r.name} | ${r.series} | ${f(r.allForecastSeconds)} | ${f(r.warmSeconds)} | ${f(r.firstLoad.p50)} / ${f(r.firstLoad.p99)} / ${f(r.firstLoad.max)} | ${f(r.after.p50)} / ${f(r.after.p99)} / ${f(r.after.max)} | ${r.firstLoad.failed + r.after.failed} | ${f(r.cpuShareSteady * 100, 1)} | ${f(r.rssSteadyBytes / 1e6)} | ${f(r.metricsBytesPlain / 1e6, 1)} / ${f(r.metricsBytesGzip / 1e6, 2)} |`,
+    );
+    console.log(
+      `  status probe every 1 s, p50/p99/max ms: first load ${f(r.probeFirstLoad.p50)} / ${f(r.probeFirstLoad.p99)} / ${f(r.probeFirstLoad.max)}, after ${f(r.probeAfter.p50)} / ${f(r.probeAfter.p99)} / ${f(r.probeAfter.max)}`,
     );
     if (r.prometheus) console.log(`  real Prometheus scraping every 15 s: ${JSON.stringify(r.prometheus)}`);
   }
