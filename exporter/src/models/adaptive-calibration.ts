@@ -33,6 +33,7 @@
  * Calling `adjust` on a result whose levels were not calibrated interpolates the multiplier
  * between the calibrated levels (the nearest one outside them).
  */
+import { carve } from '../util/carve.js';
 import type { ForecastResult, Interval } from './types.js';
 import { ModelError } from './types.js';
 import { effectiveSampleSize } from './calibration.js';
@@ -131,25 +132,28 @@ export class AdaptiveCalibration {
     this.options = resolveOptions(options);
     const { horizons, levels, capacity, step, sampleSeconds } = this.options;
     const k = levels.length;
-    this.tracks = horizons.map((steps) => {
-      const pending = Math.ceil((steps * step) / sampleSeconds) + 2;
-      return {
-        steps,
-        target: new Float64Array(pending),
-        point: new Float64Array(pending),
-        up: new Float32Array(pending * k),
-        down: new Float32Array(pending * k),
-        served: new Float32Array(pending * k),
-        pendingHead: 0,
-        pendingCount: 0,
-        scores: new Float32Array(capacity * k),
-        scoreHead: 0,
-        scoreCount: 0,
-        offset: new Float64Array(k),
-        multiplier: new Float64Array(k).fill(1),
-        dirty: false,
-      };
-    });
+    // every track's rings in one buffer (util/carve.ts): 40 small buffers were 6 KB per series
+    this.tracks = carve((c) =>
+      horizons.map((steps) => {
+        const pending = Math.ceil((steps * step) / sampleSeconds) + 2;
+        return {
+          steps,
+          target: c.f64(pending),
+          point: c.f64(pending),
+          up: c.f32(pending * k),
+          down: c.f32(pending * k),
+          served: c.f32(pending * k),
+          pendingHead: 0,
+          pendingCount: 0,
+          scores: c.f32(capacity * k),
+          scoreHead: 0,
+          scoreCount: 0,
+          offset: c.f64(k),
+          multiplier: c.f64(k).fill(1),
+          dirty: false,
+        };
+      }),
+    );
   }
 
   /** Remember the model's own forecast made after the point at unix time `origin`. */

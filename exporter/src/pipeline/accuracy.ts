@@ -7,6 +7,7 @@
  * indexed by their target slot on the step grid (a horizon h steps ahead needs h + 2 slots: a slot
  * is reused only once its target has passed), and the windows are rings with running sums.
  */
+import { carve } from '../util/carve.js';
 import type { HorizonAccuracy } from '../store/record.js';
 
 export class AccuracyTracker {
@@ -44,15 +45,27 @@ export class AccuracyTracker {
     this.base = new Int32Array(H);
     for (let h = 1; h < H; h++) this.base[h] = this.base[h - 1] + this.slots[h - 1];
     const total = H > 0 ? this.base[H - 1] + this.slots[H - 1] : 0;
-    this.pendT = new Float64Array(total).fill(NaN);
-    this.pendY = new Float64Array(total);
-    this.pendBand = new Float64Array(total * L * 2);
-    this.err = new Float32Array(H * window);
-    this.hits = new Uint8Array(H * L * window);
-    this.errSum = new Float64Array(H);
-    this.hitSum = new Int32Array(H * L);
-    this.count = new Int32Array(H);
-    this.next = new Int32Array(H);
+    // one buffer for all (util/carve.ts)
+    const parts = carve((c) => ({
+      pendT: c.f64(total).fill(NaN),
+      pendY: c.f64(total),
+      pendBand: c.f64(total * L * 2),
+      errSum: c.f64(H),
+      err: c.f32(H * window),
+      hitSum: c.i32(H * L),
+      count: c.i32(H),
+      next: c.i32(H),
+      hits: c.u8(H * L * window),
+    }));
+    this.pendT = parts.pendT;
+    this.pendY = parts.pendY;
+    this.pendBand = parts.pendBand;
+    this.errSum = parts.errSum;
+    this.err = parts.err;
+    this.hitSum = parts.hitSum;
+    this.count = parts.count;
+    this.next = parts.next;
+    this.hits = parts.hits;
   }
 
   /** index into the pending arrays of the slot for target time `t` at horizon `h` */

@@ -22,7 +22,7 @@ class SlowSource implements Source {
     await new Promise((resolve) => setTimeout(resolve, Math.max(1, 20 - this.starts.length)));
     this.inFlight--;
     if (q.start === this.fail) throw new Error('chunk failed');
-    const times = [];
+    const times: number[] = [];
     for (let t = q.start; t <= q.end; t += q.step) times.push(t);
     return Array.from({ length: this.series }, (_, i) => ({
       labels: { i: String(i) },

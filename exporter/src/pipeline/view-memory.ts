@@ -4,6 +4,7 @@
  * only, and it is the largest per-series structure after the history, so precision is traded for
  * memory here and nowhere else.
  */
+import { carve } from '../util/carve.js';
 
 /** forecasts remembered per horizon: half a day at a 5-minute step */
 export const VIEW_POINTS = 144;
@@ -15,14 +16,14 @@ export interface PastForecasts {
 }
 
 export class ViewMemory {
-  private readonly origins = new Float64Array(VIEW_POINTS).fill(NaN);
+  private readonly origins: Float64Array;
   /** per origin slot: per horizon: point, then lower/upper per level */
   private readonly values: Float32Array;
   private readonly width: number;
   private next = 0;
-  private readonly anomalyT = new Float64Array(VIEW_POINTS).fill(NaN);
-  private readonly anomalyScore = new Float32Array(VIEW_POINTS);
-  private readonly anomalySeverity = new Uint8Array(VIEW_POINTS);
+  private readonly anomalyT: Float64Array;
+  private readonly anomalyScore: Float32Array;
+  private readonly anomalySeverity: Uint8Array;
   private nextAnomaly = 0;
 
   constructor(
@@ -32,7 +33,19 @@ export class ViewMemory {
     private readonly step: number,
   ) {
     this.width = horizons.length * (1 + 2 * levels.length);
-    this.values = new Float32Array(VIEW_POINTS * this.width);
+    // one buffer for all (util/carve.ts)
+    const parts = carve((c) => ({
+      origins: c.f64(VIEW_POINTS).fill(NaN),
+      anomalyT: c.f64(VIEW_POINTS).fill(NaN),
+      values: c.f32(VIEW_POINTS * this.width),
+      anomalyScore: c.f32(VIEW_POINTS),
+      anomalySeverity: c.u8(VIEW_POINTS),
+    }));
+    this.origins = parts.origins;
+    this.anomalyT = parts.anomalyT;
+    this.values = parts.values;
+    this.anomalyScore = parts.anomalyScore;
+    this.anomalySeverity = parts.anomalySeverity;
   }
 
   /** remember the forecast made at `origin` (paths are steps 1..H ahead) */

@@ -4,6 +4,7 @@
  * window * (1 - 1/blocks) and window points. Exact monotonic queues keep up to `window` entries
  * for a monotone series (a counter), which is far over a per-series budget of a few kilobytes.
  */
+import { carve } from '../../util/carve.js';
 
 export class BlockRange {
   private readonly mins: Float64Array;
@@ -25,8 +26,9 @@ export class BlockRange {
     window: number,
     private readonly blocks = 64,
   ) {
-    this.mins = new Float64Array(blocks);
-    this.maxs = new Float64Array(blocks);
+    const parts = carve((c) => ({ mins: c.f64(blocks), maxs: c.f64(blocks) }));
+    this.mins = parts.mins;
+    this.maxs = parts.maxs;
     this.blockSize = Math.max(1, Math.ceil(window / (blocks - 1)));
   }
 

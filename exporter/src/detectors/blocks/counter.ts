@@ -7,6 +7,7 @@
  * that step's increase is unknown (counts before the restart were lost), so it is handed on as a
  * gap rather than as a dip.
  */
+import { carve } from '../../util/carve.js';
 
 /** points watched before deciding */
 export const COUNTER_PROBE = 48;
@@ -17,7 +18,7 @@ const UP = 0.5;
 export type CounterSink = (t: number, values: Float64Array) => void;
 
 export class CounterView {
-  private readonly probeT = new Float64Array(COUNTER_PROBE);
+  private readonly probeT: Float64Array;
   private readonly probeV: Float64Array;
   private probed = 0;
   private readonly notDown: Float64Array;
@@ -36,15 +37,29 @@ export class CounterView {
     private readonly step: number,
     private readonly metrics = 1,
   ) {
-    this.probeV = new Float64Array(COUNTER_PROBE * metrics);
-    this.notDown = new Float64Array(metrics);
-    this.up = new Float64Array(metrics);
-    this.steps = new Float64Array(metrics);
-    this.last = new Float64Array(metrics).fill(NaN);
-    this.lastT = new Float64Array(metrics).fill(NaN);
-    this.base = new Float64Array(metrics);
-    this.gap = new Float64Array(metrics).fill(1);
-    this.out = new Float64Array(metrics);
+    // one buffer for all (util/carve.ts)
+    const parts = carve((c) => ({
+      probeT: c.f64(COUNTER_PROBE),
+      probeV: c.f64(COUNTER_PROBE * metrics),
+      notDown: c.f64(metrics),
+      up: c.f64(metrics),
+      steps: c.f64(metrics),
+      last: c.f64(metrics).fill(NaN),
+      lastT: c.f64(metrics).fill(NaN),
+      base: c.f64(metrics),
+      gap: c.f64(metrics).fill(1),
+      out: c.f64(metrics),
+    }));
+    this.probeT = parts.probeT;
+    this.probeV = parts.probeV;
+    this.notDown = parts.notDown;
+    this.up = parts.up;
+    this.steps = parts.steps;
+    this.last = parts.last;
+    this.lastT = parts.lastT;
+    this.base = parts.base;
+    this.gap = parts.gap;
+    this.out = parts.out;
   }
 
   /** whether the (first) metric is a counter; undefined while watching */

@@ -5,6 +5,7 @@
  * error predicts. Written by hand because a full model refit per point costs far more than the
  * 20 µs/point budget, and for one step ahead these candidates are about as accurate.
  */
+import { carve } from '../../util/carve.js';
 
 export interface OnlinePredictorOptions {
   /** season length in steps; 0 or 1 disables the seasonal candidates */
@@ -52,12 +53,12 @@ export class OnlinePredictor implements StepPredictor {
   private head = 0;
   private count = 0;
   private level = NaN;
-  private readonly mae = new Float64Array(CANDIDATES.length).fill(NaN);
+  private readonly mae: Float64Array;
   /** unclipped, slower mean absolute error: picks the candidate (rare big misses must count) */
-  private readonly rank = new Float64Array(CANDIDATES.length).fill(NaN);
+  private readonly rank: Float64Array;
   /** points each candidate has been scored on */
-  private readonly seen = new Float64Array(CANDIDATES.length);
-  private readonly guesses = new Float64Array(CANDIDATES.length);
+  private readonly seen: Float64Array;
+  private readonly guesses: Float64Array;
   private hwLevel = 0;
   /** additive seasonal offsets indexed by count % season */
   private readonly hwSeason: Float64Array;
@@ -68,8 +69,22 @@ export class OnlinePredictor implements StepPredictor {
     this.errorAlpha = options.errorAlpha ?? 0.02;
     this.levelAlpha = options.levelAlpha ?? 0.3;
     this.clip = options.clip ?? 4;
-    this.history = new Float64Array(this.season + 1);
-    this.hwSeason = new Float64Array(this.season);
+    // one buffer for all (util/carve.ts)
+    const n = CANDIDATES.length;
+    const parts = carve((c) => ({
+      history: c.f64(this.season + 1),
+      hwSeason: c.f64(this.season),
+      mae: c.f64(n).fill(NaN),
+      rank: c.f64(n).fill(NaN),
+      seen: c.f64(n),
+      guesses: c.f64(n),
+    }));
+    this.history = parts.history;
+    this.hwSeason = parts.hwSeason;
+    this.mae = parts.mae;
+    this.rank = parts.rank;
+    this.seen = parts.seen;
+    this.guesses = parts.guesses;
   }
 
   /** additive Holt-Winters without trend, started from the first full season */
