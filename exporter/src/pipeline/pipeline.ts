@@ -23,6 +23,7 @@ import { isEntryModel } from '../models/types.js';
 import { seriesKey } from './series-unit.js';
 import { phaseOf } from './shard.js';
 import { ShardUpdates } from './shard-updates.js';
+import { MemoryCompactor } from '../util/compact-memory.js';
 import type { ShardCallbacks, ShardHandle } from './shard-handle.js';
 
 /** the most new label sets backfilled with a label-set filter; more reload the whole entry */
@@ -90,6 +91,7 @@ export class Pipeline {
   /** entry-wide fits (entries whose model fits across all label sets): when done, and the one running */
   private readonly entryFits = new Map<string, { last: number; running?: Promise<void> }>();
   private firstCycleLogged = false;
+  private readonly compactor = new MemoryCompactor();
   lastCycle = 0;
 
   constructor(private readonly o: PipelineOptions) {
@@ -244,6 +246,8 @@ export class Pipeline {
             );
             this.loaded(entry, now);
           }
+          // the parsed chunks are garbage now: give the memory back before V8 gets round to it
+          this.compactor.settled();
         } else {
           const result = await source.queryRange(this.rangeQuery(entry, start, end), this.abort.signal);
           const fresh = this.route(entry, result, simulated, now, false);

@@ -139,6 +139,7 @@ export class Shard {
   /** units found due by the last scan, not yet fitted */
   private dueQueue: string[] = [];
   private readonly compactor = new MemoryCompactor();
+  private fitsSinceCompact = 0;
 
   constructor(private readonly o: ShardOptions) {
     for (const entry of o.config.series) {
@@ -182,6 +183,11 @@ export class Shard {
         }
         if (!(await this.backgroundSlice())) {
           this.flush();
+          // a burst of fits has ended: its garbage goes now, not at V8's leisure
+          if (this.fitsSinceCompact >= Math.max(100, this.units.size / 4)) {
+            this.fitsSinceCompact = 0;
+            this.compactor.settled();
+          }
           if (this.commands.length === 0) break;
           continue;
         }
@@ -431,6 +437,7 @@ export class Shard {
   private async fit(unit: SeriesUnit): Promise<void> {
     const firstFit = !Number.isFinite(unit.lastFit);
     const result = await unit.fit(this.now);
+    this.fitsSinceCompact++;
     if (!result) return;
     if (firstFit && unit.fitDue !== -Infinity) {
       // spread later refits over the interval instead of all at once

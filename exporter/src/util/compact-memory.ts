@@ -4,7 +4,9 @@
  * seconds rarely is, so after thousands of label sets leave, its resident memory would stay at
  * the peak. When the number of series has fallen a fifth below its peak, a full collection is
  * asked for explicitly (through V8's own `gc` function, enabled for this purpose only) once the
- * drops have been quiet for 2 s, or 10 s after the first drop while they go on.
+ * drops have been quiet for 2 s, or 10 s after the first drop while they go on. The same
+ * collection follows a burst of work (a first load, thousands of fits), whose garbage would
+ * otherwise hold the heap at its peak until V8 found the thread idle.
  */
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
@@ -37,12 +39,21 @@ export class MemoryCompactor {
     this.count = count;
     this.peak = Math.max(this.peak, count);
     if (count > this.peak * 0.8 || this.peak - count < 50) return false;
+    this.schedule();
+    return true;
+  }
+
+  /** A burst of work has ended: collect once things stay quiet. */
+  settled(): void {
+    this.schedule();
+  }
+
+  private schedule(): void {
     const now = performance.now();
     if (this.timer) clearTimeout(this.timer);
     else this.armedAt = now;
     const delay = Math.max(0, Math.min(QUIET_MS, this.armedAt + MAX_WAIT_MS - now));
     this.timer = setTimeout(() => this.run(), delay).unref();
-    return true;
   }
 
   private run(): void {
