@@ -26,4 +26,25 @@ describe('history', () => {
     expect(h.length).toBe(4);
     expect(new History(60, 4).writeOlder([0], [1])).toBe(0); // nothing held yet: nothing to be older than
   });
+
+  it('keeps steps of a counter far from zero, through many turns of the ring (single precision)', () => {
+    const h = new History(60, 100);
+    h.push(0, NaN);
+    for (let i = 1; i <= 1000; i++) h.push(i * 60, 1e12 + i * 3);
+    const held = all(h);
+    expect(held).toHaveLength(100);
+    for (let i = 1; i < held.length; i++) expect(held[i] - held[i - 1]).toBe(3);
+    expect(h.lastFinite()).toBe(1e12 + 3000);
+  });
+
+  it('holds ordinary values to single precision relative to the range, and gaps as gaps', () => {
+    const h = new History(60, 50);
+    const values = Array.from({ length: 120 }, (_, i) => (i % 7 === 0 ? NaN : 1e9 + Math.sin(i) * 1000 + i / 3));
+    values.forEach((v, i) => h.push(i * 60, v));
+    all(h).forEach((v, i) => {
+      const want = values[values.length - 50 + i];
+      if (Number.isNaN(want)) expect(v).toBeNaN();
+      else expect(Math.abs(v - want)).toBeLessThan(2000 * 2 ** -23);
+    });
+  });
 });
