@@ -24,6 +24,8 @@ export interface Status {
   series: number;
   forecasting: number;
   waitingFirstFit: number;
+  /** refits due and waiting: after a first load, the refit of every series on its whole history */
+  refitsDue?: number;
   warmingUp: number;
 }
 
@@ -136,6 +138,7 @@ export class Observer {
         series: s?.series,
         forecasting: s?.forecasting,
         waitingFirstFit: s?.waitingFirstFit,
+        refitsDue: s?.refitsDue,
         probeMaxMs: Math.round(Math.max(0, ...this.statuses.filter((x) => x.at > t - 5 && x.at <= t).map((x) => x.ms))),
         exporterCpu: share(this.procs),
         sourceCpu: share(this.sourceProcs),
@@ -145,12 +148,26 @@ export class Observer {
   }
 
   /** first time every one of `expected` series had a forecast, and when the warm-up queues emptied */
-  milestones(expected: number): { allForecast?: number; warm?: number } {
+  milestones(expected: number): { allForecast?: number; warm?: number; fullRefitSeconds?: number } {
     const all = this.statuses.find((s) => s.series >= expected && s.forecasting >= expected);
+    // warm: first fits, the refits on the whole history, and the detectors' pass all done
     const warm = this.statuses.find(
-      (s) => s.series >= expected && s.forecasting >= expected && s.waitingFirstFit === 0 && s.warmingUp === 0,
+      (s) =>
+        s.series >= expected &&
+        s.forecasting >= expected &&
+        s.waitingFirstFit === 0 &&
+        (s.refitsDue ?? 0) === 0 &&
+        s.warmingUp === 0 &&
+        s.at >= (all?.at ?? Infinity),
     );
-    return { allForecast: all?.at, warm: warm?.at };
+    // the refit of (nearly) every series at once after the first load: when it began and ended
+    const refitFrom = this.statuses.find((s) => (s.refitsDue ?? 0) >= expected / 2);
+    const refitTo = refitFrom && this.statuses.find((s) => s.at > refitFrom.at && (s.refitsDue ?? 0) === 0);
+    return {
+      allForecast: all?.at,
+      warm: warm?.at,
+      fullRefitSeconds: refitFrom && refitTo ? refitTo.at - refitFrom.at : undefined,
+    };
   }
 }
 

@@ -210,6 +210,7 @@ async function runScenario(s: Scenario, promUrl: string | undefined, promPid: nu
     series: s.series,
     allForecastSeconds: milestones.allForecast,
     warmSeconds: milestones.warm,
+    fullRefitSeconds: milestones.fullRefitSeconds,
     firstLoad: latencySummary(obs.scrapes.filter((x) => x.at < warm)),
     after: latencySummary(obs.scrapes.filter((x) => x.at >= warm)),
     probeFirstLoad: probeSummary(obs.statuses, 0, warm),
@@ -258,12 +259,12 @@ async function main() {
   writeFileSync(join(RESULTS, 'scale.json'), JSON.stringify(report, null, 2));
   const f = (v: number | undefined, d = 0) => (v === undefined || !Number.isFinite(v) ? '-' : v.toFixed(d));
   console.log(
-    '| scenario | series | all forecast (s) | warm (s) | scrape p50/p99/max ms, first load | scrape p50/p99/max ms, after | failed | CPU steady (% core) | RSS (MB) | /metrics MB plain / gzip |',
+    '| scenario | series | all forecast (s) | warm (s) | full refit (s) | scrape p50/p99/max ms, first load | scrape p50/p99/max ms, after | failed | CPU steady (% core) | RSS (MB) | /metrics MB plain / gzip |',
   );
-  console.log('|---|---|---|---|---|---|---|---|---|---|');
+  console.log('|---|---|---|---|---|---|---|---|---|---|---|');
   for (const r of results) {
     console.log(
-      `| ${r.name} | ${r.series} | ${f(r.allForecastSeconds)} | ${f(r.warmSeconds)} | ${f(r.firstLoad.p50)} / ${f(r.firstLoad.p99)} / ${f(r.firstLoad.max)} | ${f(r.after.p50)} / ${f(r.after.p99)} / ${f(r.after.max)} | ${r.firstLoad.failed + r.after.failed} | ${f(r.cpuShareSteady * 100, 1)} | ${f(r.rssSteadyBytes / 1e6)} | ${f(r.metricsBytesPlain / 1e6, 1)} / ${f(r.metricsBytesGzip / 1e6, 2)} |`,
+      `| ${r.name} | ${r.series} | ${f(r.allForecastSeconds)} | ${f(r.warmSeconds)} | ${f(r.fullRefitSeconds)} | ${f(r.firstLoad.p50)} / ${f(r.firstLoad.p99)} / ${f(r.firstLoad.max)} | ${f(r.after.p50)} / ${f(r.after.p99)} / ${f(r.after.max)} | ${r.firstLoad.failed + r.after.failed} | ${f(r.cpuShareSteady * 100, 1)} | ${f(r.rssSteadyBytes / 1e6)} | ${f(r.metricsBytesPlain / 1e6, 1)} / ${f(r.metricsBytesGzip / 1e6, 2)} |`,
     );
     console.log(
       `  status probe every 1 s, p50/p99/max ms: first load ${f(r.probeFirstLoad.p50)} / ${f(r.probeFirstLoad.p99)} / ${f(r.probeFirstLoad.max)}, after ${f(r.probeAfter.p50)} / ${f(r.probeAfter.p99)} / ${f(r.probeAfter.max)}`,

@@ -60,7 +60,7 @@ export interface AppOptions {
   /** clock, unix seconds */
   now: () => number;
   /** model work still queued */
-  backlog: () => { series: number; fits: number; warmups: number };
+  backlog: () => { series: number; fits: number; refits?: number; warmups: number };
   /** the self-metrics, rendered per scrape */
   registry: RegistryText;
   /** a pino logger, or false for none */

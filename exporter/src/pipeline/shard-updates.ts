@@ -30,7 +30,7 @@ export class ShardUpdates {
   private readonly compactor = new MemoryCompactor();
 
   constructor(private readonly o: ShardUpdatesOptions) {
-    this.backlogs = Array.from({ length: o.shards }, () => ({ series: 0, fits: 0, warmups: 0 }));
+    this.backlogs = Array.from({ length: o.shards }, () => ({ series: 0, fits: 0, refits: 0, warmups: 0 }));
   }
 
   apply(u: ShardUpdate, shard: number): void {
@@ -72,11 +72,16 @@ export class ShardUpdates {
     }
   }
 
-  /** work waiting in the shards, summed: first fits and detector warm-ups */
+  /** work waiting in the shards, summed: first fits, refits due and detector warm-ups */
   get backlog(): ShardBacklog {
     return this.backlogs.reduce(
-      (a, b) => ({ series: a.series + b.series, fits: a.fits + b.fits, warmups: a.warmups + b.warmups }),
-      { series: 0, fits: 0, warmups: 0 },
+      (a, b) => ({
+        series: a.series + b.series,
+        fits: a.fits + b.fits,
+        refits: (a.refits ?? 0) + (b.refits ?? 0),
+        warmups: a.warmups + b.warmups,
+      }),
+      { series: 0, fits: 0, refits: 0, warmups: 0 },
     );
   }
 

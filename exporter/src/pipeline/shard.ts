@@ -83,6 +83,8 @@ export interface ShardBacklog {
   series: number;
   /** series waiting for their first fit */
   fits: number;
+  /** series whose refit is due and waiting (after a first load: the refit on the whole history) */
+  refits?: number;
   /** series whose detector is still scoring its loaded history */
   warmups: number;
   /** the shard's thread: V8 heap in use and external (typed array) memory, bytes */
@@ -485,7 +487,13 @@ export class Shard {
       records,
       removed: this.removed,
       events: this.events,
-      backlog: { series: this.units.size, fits: this.firstFits.size, warmups: this.warmups.size, ...threadMemory() },
+      backlog: {
+        series: this.units.size,
+        fits: this.firstFits.size,
+        refits: this.dueQueue.length,
+        warmups: this.warmups.size,
+        ...threadMemory(),
+      },
     });
     this.removed = [];
     this.events = [];

@@ -36,7 +36,7 @@ export interface ApiOptions {
   detail: SeriesDetailSource;
   now: () => number;
   /** model work still queued in the shards */
-  backlog: () => { series: number; fits: number; warmups: number };
+  backlog: () => { series: number; fits: number; refits?: number; warmups: number };
 }
 
 export function summarise(r: SeriesRecord, entry: SeriesConfig | undefined) {
@@ -74,6 +74,7 @@ export default async function apiRoutes(app: FastifyInstance, opts: ApiOptions) 
       series: opts.store.size(),
       forecasting: opts.store.forecasting,
       waitingFirstFit: b.fits,
+      refitsDue: b.refits ?? 0,
       warmingUp: b.warmups,
     };
   });
