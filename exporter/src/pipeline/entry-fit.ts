@@ -7,7 +7,7 @@
  */
 import type { SeriesConfig } from '../config/schema.js';
 import type { Logger } from '../util/logger.js';
-import type { InstallModel, TrainingSeries, TrainResult } from './shard.js';
+import type { InstallModel, TrainingSeries, TrainResult } from './shard-messages.js';
 import type { ShardHandle } from './shard-handle.js';
 
 export interface EntryFitDeps {

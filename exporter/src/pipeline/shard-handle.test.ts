@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../config/load.js';
 import { ingestOf } from './ingest-batch.js';
 import { WorkerShard } from './shard-handle.js';
-import type { ShardUpdate } from './shard.js';
+import type { ShardUpdate } from './shard-messages.js';
 
 const config = parseConfig(
   'series: [{name: cpu, query: q, model: seasonal_naive, step: 1h, lookback: 4d, horizons: [1h]}]',

@@ -7,7 +7,8 @@ import type { Config } from '../config/schema.js';
 import { spawnModuleWorker } from '../util/worker-entry.js';
 import { ingestBuffers } from './ingest-batch.js';
 import { ModelStore } from './model-store.js';
-import { Shard, type ShardCommand, type ShardUpdate } from './shard.js';
+import { Shard } from './shard.js';
+import type { ShardCommand, ShardUpdate } from './shard-messages.js';
 
 export interface ShardHandle {
   /** queue a command; its effects arrive as updates */

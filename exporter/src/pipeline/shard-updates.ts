@@ -9,7 +9,7 @@ import { MemoryCompactor } from '../util/compact-memory.js';
 import type { Logger } from '../util/logger.js';
 import type { AnomalyLog } from './anomaly-log.js';
 import type { PipelineInstruments } from './pipeline.js';
-import type { ShardBacklog, ShardUpdate } from './shard.js';
+import type { ShardBacklog, ShardUpdate } from './shard-messages.js';
 
 export interface ShardUpdatesOptions {
   config: Config;

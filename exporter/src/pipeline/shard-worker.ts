@@ -2,7 +2,8 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { loadProphetOptimizer } from '../models/augurs.js';
 import { ModelStore } from './model-store.js';
-import { Shard, type ShardCommand, type ShardUpdate } from './shard.js';
+import { Shard } from './shard.js';
+import type { ShardCommand, ShardUpdate } from './shard-messages.js';
 import type { ShardSetup, WorkerMessage } from './shard-handle.js';
 
 const setup = workerData as ShardSetup;

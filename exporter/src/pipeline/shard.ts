@@ -13,12 +13,11 @@ import { incidentsFor, readWindows, type Window } from '../series/incident-label
 import { getHeapStatistics } from 'node:v8';
 import { getModel } from '../models/index.js';
 import { MemoryCompactor } from '../util/compact-memory.js';
-import { isEntryModel, type SerializedModel } from '../models/types.js';
-import type { SampleDropReason, SeriesStage } from '../vocabulary.js';
-import type { AnomalyEvent } from './anomaly-log.js';
+import { isEntryModel } from '../models/types.js';
 import type { ModelStore } from './model-store.js';
 import { SeriesUnit, type UnitEvents } from './series-unit.js';
-import { unpackIngest, type IngestBatch } from './ingest-batch.js';
+import { unpackIngest } from './ingest-batch.js';
+import type { ShardCommand, ShardEvent, ShardUpdate, TrainingSeries, TrainResult } from './shard-messages.js';
 
 /** points scored inline with new data; more than this waits for the warm-up queue */
 const INLINE_SCORE = 64;
@@ -26,79 +25,6 @@ const INLINE_SCORE = 64;
 const WARMUP_SLICE = 4096;
 /** how long a slice of background work may run before messages are read again */
 const SLICE_MS = 20;
-
-export type ShardCommand =
-  | {
-      type: 'ingest';
-      entry: string;
-      /** clock time, unix seconds */
-      now: number;
-      simulated: boolean;
-      /** more of the first load follows: do not fit yet */
-      partial: boolean;
-      /** points older than the units hold (the first load's older part): known label sets only */
-      older?: boolean;
-      batch: IngestBatch;
-    }
-  /** the chunked load of an entry's history is complete: its units may fit now */
-  | { type: 'loaded'; entry: string; now: number }
-  | { type: 'drop'; keys: string[] }
-  /** the histories of an entry's series, for an entry-wide fit */
-  | { type: 'collect'; entry: string }
-  /** fit the entry's model across these series (one shard does it for the whole entry) */
-  | { type: 'train'; entry: string; series: TrainingSeries[] }
-  /** serve the models of an entry-wide fit */
-  | { type: 'install'; entry: string; now: number; network: unknown; models: InstallModel[] }
-  | { type: 'detail'; key: string; maxPoints: number }
-  /** answered once no first fit is waiting (the first load's older part waits for it) */
-  | { type: 'fitted' }
-  | { type: 'idle' };
-
-export interface TrainingSeries {
-  key: string;
-  values: Float64Array;
-  start: number;
-  step: number;
-  lastT: number;
-}
-
-export interface InstallModel {
-  key: string;
-  state: SerializedModel;
-  /** the last point the model saw */
-  fitT: number;
-}
-
-export type TrainResult = { network: unknown; models: InstallModel[]; seconds: number } | { error: string };
-
-export type ShardEvent =
-  | { kind: 'anomaly'; event: AnomalyEvent }
-  | { kind: 'error'; entry: string; key: string; stage: SeriesStage; message: string }
-  | { kind: 'dropped'; entry: string; reason: SampleDropReason; count: number }
-  | { kind: 'fit'; entry: string; model: string; seconds: number }
-  | { kind: 'restored'; entry: string; key: string; ok: boolean };
-
-export interface ShardBacklog {
-  /** series owned */
-  series: number;
-  /** series waiting for their first fit */
-  fits: number;
-  /** series whose refit is due and waiting (after a first load: the refit on the whole history) */
-  refits?: number;
-  /** series whose detector is still scoring its loaded history */
-  warmups: number;
-  /** the shard's thread: V8 heap in use and external (typed array) memory, bytes */
-  heapUsed?: number;
-  external?: number;
-}
-
-export interface ShardUpdate {
-  records: SeriesRecord[];
-  removed: string[];
-  events: ShardEvent[];
-  /** the shard's queues after this update (progress of long work) */
-  backlog?: ShardBacklog;
-}
 
 export interface ShardOptions {
   config: Config;

@@ -5,7 +5,7 @@ import { spawnModuleWorker, sourceUrl } from './worker-entry.js';
 import { parseConfig } from '../config/load.js';
 import { ingestOf } from '../pipeline/ingest-batch.js';
 import { WorkerShard } from '../pipeline/shard-handle.js';
-import type { ShardUpdate } from '../pipeline/shard.js';
+import type { ShardUpdate } from '../pipeline/shard-messages.js';
 
 describe('spawnModuleWorker', () => {
   it('maps a .js module name to its .ts source and refuses other names', () => {
