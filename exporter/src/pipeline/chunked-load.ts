@@ -71,7 +71,9 @@ export async function loadInChunks(
   while (inFlight.length > 0) {
     const result = await inFlight.shift()!;
     const steps = chunkSteps(result.length, load.sampleBudget);
-    while (inFlight.length < AHEAD && from <= end) query(steps);
+    // a source on this thread gains nothing from asking early, and would hold the loop longer
+    const ahead = source.local ? 1 : AHEAD;
+    while (inFlight.length < ahead && from <= end) query(steps);
     // let the requests go out (and scrapes in) before this chunk takes the thread
     await new Promise((resolve) => setImmediate(resolve));
     onChunk(result);

@@ -73,6 +73,7 @@ const YIELD_AFTER_MS = 8;
 export class SimulationSource implements Source {
   readonly kind = 'simulation';
   readonly simulated = true;
+  readonly local = true;
   readonly plan: AnomalyPlan;
   private readonly instances: number;
 

@@ -39,6 +39,11 @@ export interface Source {
   readonly kind: string;
   /** true when the data is not real; exported as cloudpulse_source_simulated */
   readonly simulated: boolean;
+  /**
+   * true when answers are computed on this thread (the simulation): asking for the next chunk
+   * early only interleaves more work between two turns of the event loop, so loads do not
+   */
+  readonly local?: boolean;
   /** every label set the query returns over [start, end] at `step`, in one logical request */
   queryRange(query: RangeQuery, signal?: AbortSignal): Promise<SourceSeries[]>;
   close?(): Promise<void>;
