@@ -224,6 +224,8 @@ async function runScenario(s: Scenario, promUrl: string | undefined, promPid: nu
     metricsBytesGzip: percentile(gz, 0.5),
     prometheus: prometheusView,
     dataDir,
+    // every scrape: [seconds since listening, ms, HTTP status]
+    scrapes: obs.scrapes.map((x) => [Math.round(x.at * 10) / 10, Math.round(x.ms), x.status]),
     // progress every 5 s until warm: where the load time goes
     timeline: obs.timeline(warm),
   };

@@ -7,6 +7,7 @@ import { loadInChunks } from './chunked-load.js';
 class SlowSource implements Source {
   readonly kind = 'slow';
   readonly simulated = false;
+  local = false;
   inFlight = 0;
   maxInFlight = 0;
   readonly starts: number[] = [];
@@ -46,6 +47,15 @@ describe('loadInChunks', () => {
     expect(got[0]).toBe(0);
     expect(got.at(-1)).toBe(60 * 999);
     for (let i = 2; i < got.length; i += 2) expect(got[i]).toBe(got[i - 1] + 60);
+  });
+
+  it('asks a source on this thread (the simulation) for one chunk at a time', async () => {
+    const source = new SlowSource(100);
+    source.local = true;
+    let chunks = 0;
+    await loadInChunks(source, { entry, start: 0, end: 60 * 999, sampleBudget: 2000 }, () => chunks++);
+    expect(chunks).toBeGreaterThan(10);
+    expect(source.maxInFlight).toBe(1);
   });
 
   it('fails with the chunk that failed, and leaves no rejection unhandled', async () => {
