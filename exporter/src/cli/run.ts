@@ -215,9 +215,6 @@ Environment: PROMETHEUS_URL, MODEL_SAVE_PATH, FORECAST_INTERVAL_MINUTES override
       web,
       telemetryPath,
     });
-    // one scrape before listening: the first real one then finds the route, the snapshot and
-    // gzip compiled and warm, instead of paying for it while the first load starts beside it
-    await app.inject({ method: 'GET', url: telemetryPath, headers: { 'accept-encoding': 'gzip' } }).catch(() => {});
     try {
       await app.listen({ host: listen.host, port: listen.port });
     } catch (err) {
