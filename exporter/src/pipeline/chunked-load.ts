@@ -54,6 +54,8 @@ export async function loadInChunks(
   const { entry, end } = load;
   const step = entry.step;
   const inFlight: Array<Promise<SourceSeries[]>> = [];
+  // a source on this thread gains nothing from asking early, and would hold the loop longer
+  const ahead = source.local ? 1 : AHEAD;
   let from = load.start;
   const query = (steps: number) => {
     const to = Math.min(end, from + (steps - 1) * step);
@@ -71,8 +73,6 @@ export async function loadInChunks(
   while (inFlight.length > 0) {
     const result = await inFlight.shift()!;
     const steps = chunkSteps(result.length, load.sampleBudget);
-    // a source on this thread gains nothing from asking early, and would hold the loop longer
-    const ahead = source.local ? 1 : AHEAD;
     while (inFlight.length < ahead && from <= end) query(steps);
     // let the requests go out (and scrapes in) before this chunk takes the thread
     await new Promise((resolve) => setImmediate(resolve));

@@ -100,7 +100,13 @@ export class Pipeline {
       this.status.set(entry.name, { up: !o.source, simulated: !o.source, lastSuccess: 0, cursor: new Map() });
     }
     const count = Math.max(1, o.shardCount);
-    this.updates = new ShardUpdates({ ...o, store: this.store, known: this.known, shards: count });
+    this.updates = new ShardUpdates({
+      ...o,
+      store: this.store,
+      known: this.known,
+      shards: count,
+      compactor: this.compactor,
+    });
     this.shards = Array.from({ length: count }, (_, i) =>
       o.shards({ update: (u) => this.updates.apply(u, i), lost: (err) => this.shardLost(i, err) }, i),
     );

@@ -20,6 +20,8 @@ export interface ShardUpdatesOptions {
   logger: Logger;
   instruments: PipelineInstruments;
   anomalyLog?: AnomalyLog;
+  /** the main thread's compactor, shared with the pipeline (one per thread) */
+  compactor: MemoryCompactor;
 }
 
 export class ShardUpdates {
@@ -27,8 +29,6 @@ export class ShardUpdates {
   private readonly restores = { restored: 0, refitted: 0 };
   private lastProgressLog = 0;
   private readyLogged = false;
-  private readonly compactor = new MemoryCompactor();
-
   constructor(private readonly o: ShardUpdatesOptions) {
     this.backlogs = Array.from({ length: o.shards }, () => ({ series: 0, fits: 0, refits: 0, warmups: 0 }));
   }
@@ -38,7 +38,7 @@ export class ShardUpdates {
     if (u.backlog) this.backlogs[shard] = u.backlog;
     for (const r of u.records) if (known.has(r.key)) store.put(r);
     for (const key of u.removed) if (!known.has(key)) store.delete(key);
-    if (u.removed.length > 0) this.compactor.observe(store.size());
+    if (u.removed.length > 0) this.o.compactor.observe(store.size());
     for (const e of u.events) {
       switch (e.kind) {
         case 'anomaly':

@@ -134,11 +134,17 @@ export class Shard {
   }
 
   private awaitsFirstFit(): boolean {
+    return this.nextFirstFit() !== undefined;
+  }
+
+  /** the next unit waiting for its first fit; keys no longer waiting leave the queue */
+  private nextFirstFit(): SeriesUnit | undefined {
     for (const key of this.firstFits) {
       const unit = this.units.get(key);
-      if (unit && this.fitIsDue(unit)) return true;
+      if (unit && this.fitIsDue(unit)) return unit;
+      this.firstFits.delete(key);
     }
-    return false;
+    return undefined;
   }
 
   private async run(cmd: ShardCommand): Promise<unknown> {
@@ -324,13 +330,8 @@ export class Shard {
 
   /** first fits (so every series forecasts soon), then due refits, then detector warm-ups */
   private nextBackground(): { unit: SeriesUnit; work: 'fit' | 'warmup' } | undefined {
-    for (const key of this.firstFits) {
-      const unit = this.units.get(key);
-      if (unit && this.fitIsDue(unit)) return { unit, work: 'fit' };
-      this.firstFits.delete(key);
-    }
-    const refit = this.dueRefit();
-    if (refit) return { unit: refit, work: 'fit' };
+    const fit = this.nextFirstFit() ?? this.dueRefit();
+    if (fit) return { unit: fit, work: 'fit' };
     for (const key of this.warmups) {
       const unit = this.units.get(key);
       if (unit && !unit.suspended) {

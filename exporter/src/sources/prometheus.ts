@@ -109,16 +109,18 @@ export function parseMatrix(body: unknown, what: string, scanned?: ScannedSeries
   return results.map((r) => {
     const labels: Labels = { ...r.metric };
     delete labels.__name__;
-    const key = names.size > 1 ? seriesKey(labels) : '';
-    if (names.size > 1 && seen.has(key)) {
-      throw new SourceError(
-        'prometheus',
-        `${what}: several series differ only by metric name (${key}); aggregate them or keep a distinguishing label`,
-        false,
-        { reason: 'parse' },
-      );
+    if (names.size > 1) {
+      const key = seriesKey(labels);
+      if (seen.has(key)) {
+        throw new SourceError(
+          'prometheus',
+          `${what}: several series differ only by metric name (${key}); aggregate them or keep a distinguishing label`,
+          false,
+          { reason: 'parse' },
+        );
+      }
+      seen.add(key);
     }
-    seen.add(key);
     if ('timestamps' in r) return { labels, timestamps: r.timestamps, values: r.values };
     const values = r.values ?? [];
     return {
