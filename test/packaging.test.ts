@@ -110,7 +110,7 @@ describe('the packed exporter', () => {
     for (const path of [
       'bin/cloudpulse.js',
       'dist/cli/main.js',
-      'dist/pipeline/shard-worker.js',
+      'dist/pipeline/worker-thread.js',
       'dist/scaler/externalscaler.proto',
       'dist/static/landing.js',
       'dist/static/uPlot.iife.min.js',

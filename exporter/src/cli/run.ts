@@ -16,7 +16,7 @@ import { registerScalerMetrics } from '../scaler/metrics.js';
 import { ScalerServer, type ScalerTls } from '../scaler/server.js';
 import { tlsServerOptions, type TlsSettings } from '../http/tls.js';
 import type { ScalerView } from '../scaler/view.js';
-import { WorkerShard } from '../pipeline/shard-handle.js';
+import { ThreadWorker } from '../pipeline/worker-handle.js';
 import { createSources } from '../sources/index.js';
 import { createLogger, LOG_LEVELS, type LogLevel } from '../util/logger.js';
 import { VERSION } from '../version.js';
@@ -188,8 +188,8 @@ Environment: PROMETHEUS_URL, MODEL_SAVE_PATH, FORECAST_INTERVAL_MINUTES override
       config,
       source,
       simulation,
-      shards: (callbacks) => new WorkerShard({ config, storagePath }, callbacks),
-      shardCount: config.schedule.fit_workers,
+      workers: (callbacks) => new ThreadWorker({ config, storagePath }, callbacks),
+      workerCount: config.schedule.fit_workers,
       clock,
       logger,
       instruments,
@@ -276,7 +276,7 @@ Environment: PROMETHEUS_URL, MODEL_SAVE_PATH, FORECAST_INTERVAL_MINUTES override
     });
     const t0 = performance.now();
     logger.info({ signal, timeout_s: shutdownTimeout }, 'shutting down');
-    // stop taking scrapes, abort queries in flight, stop the shards, flush the anomaly log;
+    // stop taking scrapes, abort queries in flight, stop the workers, flush the anomaly log;
     // whatever is still running after the timeout is abandoned (models are saved after each fit)
     const finished = (async () => {
       // KEDA sees the scaler go first and falls back while the rest shuts down

@@ -33,7 +33,7 @@ export function telemetryPathProblem(path: string): string | undefined {
   return undefined;
 }
 
-/** What the routes read from a running pipeline: its store, its status and its shards' details. */
+/** What the routes read from a running pipeline: its store, its status and its workers' details. */
 export function pipelineReaders(
   pipeline: Pipeline,
   entries: SeriesConfig[],
@@ -53,7 +53,7 @@ export interface AppOptions {
   store: SeriesStoreReader;
   /** the config entries, for the JSON API's per-entry fields */
   entries: SeriesConfig[];
-  /** a series' display history, from the shard that owns it */
+  /** a series' display history, from the worker that owns it */
   detail: SeriesDetailSource;
   /** true once the first forecasts exist */
   ready: () => boolean;

@@ -41,7 +41,7 @@ export function registerSelfMetrics(registry: Registry, pipeline: () => Pipeline
   perEntry('cloudpulse_series_tracked', 'Label sets being modelled for the entry.', (p, e) => p.store.size(e));
   new Gauge({
     name: 'cloudpulse_work_pending',
-    help: 'Series waiting for model work in the shards: first fits, and detector warm-up over the loaded history.',
+    help: 'Series waiting for model work in the workers: first fits, and detector warm-up over the loaded history.',
     labelNames: ['work'],
     registers,
     collect() {
@@ -52,12 +52,12 @@ export function registerSelfMetrics(registry: Registry, pipeline: () => Pipeline
   });
   new Gauge({
     name: 'cloudpulse_worker_memory_bytes',
-    help: 'Memory of the thread that owns each shard of series: V8 heap in use (heap) and typed arrays (external).',
+    help: 'Memory of each worker thread (the series it owns): V8 heap in use (heap) and typed arrays (external).',
     labelNames: ['worker', 'kind'],
     registers,
     collect() {
       this.reset();
-      pipeline().updates.shardMemory.forEach((m, i) => {
+      pipeline().updates.workerMemory.forEach((m, i) => {
         if (m.heapUsed !== undefined) this.set({ worker: String(i), kind: 'heap' }, m.heapUsed);
         if (m.external !== undefined) this.set({ worker: String(i), kind: 'external' }, m.external);
       });
@@ -96,7 +96,7 @@ export function registerSelfMetrics(registry: Registry, pipeline: () => Pipeline
   });
   const fitDuration = new Histogram({
     name: 'cloudpulse_model_fit_duration_seconds',
-    help: 'Duration of model fits (on shard worker threads), by the model chosen.',
+    help: 'Duration of model fits (on worker threads), by the model chosen.',
     labelNames: ['series', 'model'],
     buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 30, 120],
     registers,
@@ -139,7 +139,7 @@ export function registerSelfMetrics(registry: Registry, pipeline: () => Pipeline
   });
   const cycleDuration = new Histogram({
     name: 'cloudpulse_cycle_duration_seconds',
-    help: 'Duration of a fetch-and-route cycle (model work runs on shard workers and is not included).',
+    help: 'Duration of a fetch-and-route cycle (model work runs on worker threads and is not included).',
     buckets: [0.01, 0.05, 0.1, 0.5, 1, 5, 10, 30, 60, 120],
     registers,
   });

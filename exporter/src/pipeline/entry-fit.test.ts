@@ -8,7 +8,7 @@ import { testPipeline } from '../../test/fixtures/test-pipeline.js';
 afterEach(() => delete (MODELS as Record<string, ModelFactory>).lstm_small);
 
 describe('entry-wide fits (the global LSTM)', () => {
-  it('trains one network for all label sets of the entry, across shards, and every series serves from it', async () => {
+  it('trains one network for all label sets of the entry, across workers, and every series serves from it', async () => {
     // the real lstm, with a network small enough for a unit test
     (MODELS as Record<string, ModelFactory>).lstm_small = createLstm({
       window: 24,
@@ -24,7 +24,7 @@ series:
 `,
       't.yml',
     );
-    const { pipeline, cycle, advance, calls } = testPipeline(config, { shards: 2 });
+    const { pipeline, cycle, advance, calls } = testPipeline(config, { workers: 2 });
     await cycle();
     const records = () => [...pipeline.store.records()];
     expect(records()).toHaveLength(4);

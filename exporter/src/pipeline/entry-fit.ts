@@ -1,32 +1,32 @@
 /**
- * Fitting a model once per config entry across all its label sets (the global LSTM): the shards
- * hand over the entry's histories, one shard trains (on its worker thread; seconds), and every
- * shard serves its own series from the shared result. Until the first such fit lands each series
+ * Fitting a model once per config entry across all its label sets (the global LSTM): the workers
+ * hand over the entry's histories, one worker trains (on its worker thread; seconds), and every
+ * worker serves its own series from the shared result. Until the first such fit lands each series
  * serves its last value with its own bands, and a series that appears later does the same until
  * the next entry-wide refit.
  */
 import type { SeriesConfig } from '../config/schema.js';
 import type { Logger } from '../util/logger.js';
-import type { InstallModel, TrainingSeries, TrainResult } from './shard-messages.js';
-import type { ShardHandle } from './shard-handle.js';
+import type { InstallModel, TrainingSeries, TrainResult } from './worker-messages.js';
+import type { WorkerHandle } from './worker-handle.js';
 
 export interface EntryFitDeps {
-  shards: ShardHandle[];
+  workers: WorkerHandle[];
   logger: Logger;
   /** counts a failed entry-wide fit */
   failed: (entry: string, model: string) => void;
 }
 
-/** One entry-wide fit; resolves when every shard serves the new models (or the fit failed). */
+/** One entry-wide fit; resolves when every worker serves the new models (or the fit failed). */
 export async function fitEntry(entry: SeriesConfig, now: number, deps: EntryFitDeps): Promise<void> {
-  const { shards } = deps;
+  const { workers } = deps;
   const parts = await Promise.all(
-    shards.map((s) => s.request<TrainingSeries[]>({ type: 'collect', entry: entry.name })),
+    workers.map((s) => s.request<TrainingSeries[]>({ type: 'collect', entry: entry.name })),
   );
   const series = parts.flat();
   if (series.length === 0) return;
-  // the same shard trains an entry each time, so entries spread over the workers
-  const trainer = shards[[...entry.name].reduce((h, c) => (h * 31 + c.charCodeAt(0)) >>> 0, 0) % shards.length];
+  // the same worker trains an entry each time, so entries spread over the workers
+  const trainer = workers[[...entry.name].reduce((h, c) => (h * 31 + c.charCodeAt(0)) >>> 0, 0) % workers.length];
   const result = await trainer.request<TrainResult>({ type: 'train', entry: entry.name, series });
   if ('error' in result) {
     deps.failed(entry.name, entry.model);
@@ -38,7 +38,7 @@ export async function fitEntry(entry: SeriesConfig, now: number, deps: EntryFitD
   }
   const byKey = new Map(result.models.map((m) => [m.key, m]));
   await Promise.all(
-    shards.map((s, i) => {
+    workers.map((s, i) => {
       const models: InstallModel[] = parts[i].map((p) => byKey.get(p.key)!).filter(Boolean);
       return s.request({ type: 'install', entry: entry.name, now, network: result.network, models });
     }),

@@ -1,15 +1,15 @@
 /**
- * Series on their way to one shard, one column per buffer. A first load sends a shard 5,000
+ * Series on their way to one worker, one column per buffer. A first load sends a worker 5,000
  * series per chunk: as objects with two typed arrays each, the structured clone and the transfer
  * list of 10,000 buffers cost the main thread more than parsing the chunk. Packed, a message
- * moves three buffers, and labels travel only the first time a shard sees a label set.
+ * moves three buffers, and labels travel only the first time a worker sees a label set.
  */
 import type { Labels } from '../sources/types.js';
 import { seriesKey } from './series-unit.js';
 
 export interface IngestBatch {
   keys: string[];
-  /** a series' labels the first time its shard is sent it, else null (the shard knows it by key) */
+  /** a series' labels the first time its worker is sent it, else null (the worker knows it by key) */
   labels: Array<Labels | null>;
   /** series i's points are at [offsets[i], offsets[i + 1]) */
   offsets: Uint32Array;

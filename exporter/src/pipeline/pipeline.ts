@@ -1,7 +1,7 @@
 /**
  * The scheduler. Each interval it fetches new points for every config entry (the lookback in
- * chunks on the first load, only what is new afterwards) and routes each label set to the shard
- * that owns it; shards do all model work off this thread and publish records to the store, which
+ * chunks on the first load, only what is new afterwards) and routes each label set to the worker
+ * that owns it; workers do all model work off this thread and publish records to the store, which
  * the readers serve. Here live only the decisions that need the whole picture: which label sets
  * exist (churn, the cardinality cap, staleness judged in steps), backfilling label sets that
  * appear after start, and what the source's health is. A failing query never stops the cycle: it
@@ -21,10 +21,10 @@ import { fitEntry } from './entry-fit.js';
 import { getModel } from '../models/index.js';
 import { isEntryModel } from '../models/types.js';
 import { seriesKey } from './series-unit.js';
-import { phaseOf } from './shard.js';
-import { ShardUpdates } from './shard-updates.js';
+import { phaseOf } from './worker.js';
+import { WorkerUpdates } from './worker-updates.js';
 import { MemoryCompactor } from '../util/compact-memory.js';
-import type { ShardCallbacks, ShardHandle } from './shard-handle.js';
+import type { WorkerCallbacks, WorkerHandle } from './worker-handle.js';
 
 /** the most new label sets backfilled with a label-set filter; more reload the whole entry */
 const MAX_FILTERED_BACKFILL = 500;
@@ -56,9 +56,9 @@ export interface PipelineOptions {
   /** the configured Prometheus-compatible source, if any */
   source?: Source;
   simulation: Source;
-  /** makes the shards that own the series; called once per shard */
-  shards: (callbacks: ShardCallbacks, index: number) => ShardHandle;
-  shardCount: number;
+  /** makes the workers that own the series; called once per worker */
+  workers: (callbacks: WorkerCallbacks, index: number) => WorkerHandle;
+  workerCount: number;
   /** unix milliseconds; the simulation may run faster than real time */
   clock: () => number;
   logger: Logger;
@@ -69,7 +69,7 @@ export interface PipelineOptions {
 
 interface Known {
   entry: string;
-  shard: number;
+  worker: number;
   /** unix seconds of its newest sample from the source */
   lastT: number;
   simulated: boolean;
@@ -81,9 +81,9 @@ export class Pipeline {
   private readonly known = new Map<string, Known>();
   /** label sets refused by limits.max_series this cycle (counted once per cycle, not per chunk) */
   private readonly refused = new Set<string>();
-  private readonly shards: ShardHandle[];
-  /** what the shards report back: backlog, memory, restore counts */
-  readonly updates: ShardUpdates;
+  private readonly workers: WorkerHandle[];
+  /** what the workers report back: backlog, memory, restore counts */
+  readonly updates: WorkerUpdates;
   private readonly abort = new AbortController();
   private timer?: NodeJS.Timeout;
   private running?: Promise<void>;
@@ -99,16 +99,16 @@ export class Pipeline {
     for (const entry of o.config.series) {
       this.status.set(entry.name, { up: !o.source, simulated: !o.source, lastSuccess: 0, cursor: new Map() });
     }
-    const count = Math.max(1, o.shardCount);
-    this.updates = new ShardUpdates({
+    const count = Math.max(1, o.workerCount);
+    this.updates = new WorkerUpdates({
       ...o,
       store: this.store,
       known: this.known,
-      shards: count,
+      workers: count,
       compactor: this.compactor,
     });
-    this.shards = Array.from({ length: count }, (_, i) =>
-      o.shards({ update: (u) => this.updates.apply(u, i), lost: (err) => this.shardLost(i, err) }, i),
+    this.workers = Array.from({ length: count }, (_, i) =>
+      o.workers({ update: (u) => this.updates.apply(u, i), lost: (err) => this.workerLost(i, err) }, i),
     );
   }
 
@@ -134,26 +134,26 @@ export class Pipeline {
     void loop();
   }
 
-  /** Stop cycling: abort queries in flight (and their retries), wait for the cycle, close the shards. */
+  /** Stop cycling: abort queries in flight (and their retries), wait for the cycle, close the workers. */
   async stop(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.timer);
     this.abort.abort(new Error('shutting down'));
     await this.running;
-    await Promise.all(this.shards.map((s) => s.close()));
+    await Promise.all(this.workers.map((s) => s.close()));
   }
 
-  /** resolves when every shard has finished the work queued so far (fits and warm-ups included) */
+  /** resolves when every worker has finished the work queued so far (fits and warm-ups included) */
   async whenIdle(): Promise<void> {
     await Promise.all([...this.entryFits.values()].map((f) => f.running));
-    await Promise.all(this.shards.map((s) => s.request({ type: 'idle' })));
+    await Promise.all(this.workers.map((s) => s.request({ type: 'idle' })));
   }
 
   /** what the built-in view draws for one series beyond its record */
   async detail(key: string, maxPoints: number) {
     const known = this.known.get(key);
     if (!known) return undefined;
-    return this.shards[known.shard].request<
+    return this.workers[known.worker].request<
       | {
           actual: Array<[number, number]>;
           pastForecasts: Array<{ horizon: number; points: Array<[number, number, Record<string, [number, number]>]> }>;
@@ -208,7 +208,7 @@ export class Pipeline {
       if (fit.running || now - fit.last < entry.refit_interval) continue;
       fit.last = now;
       fit.running = fitEntry(entry, now, {
-        shards: this.shards,
+        workers: this.workers,
         logger: this.o.logger,
         failed: (series, model) => this.o.instruments.fitError(series, model),
       })
@@ -275,14 +275,14 @@ export class Pipeline {
     }
   }
 
-  /** resolves once no shard has a first fit waiting, or the pipeline stops */
+  /** resolves once no worker has a first fit waiting, or the pipeline stops */
   private async firstFitsDone(): Promise<void> {
     const signal = this.abort.signal;
     const stopped = new Promise<void>((resolve) =>
       signal.aborted ? resolve() : signal.addEventListener('abort', () => resolve(), { once: true }),
     );
-    const fitted = Promise.all(this.shards.map((s) => s.request({ type: 'fitted' })));
-    // a shard that dies answers nothing more; its series are reloaded, so loading goes on
+    const fitted = Promise.all(this.workers.map((s) => s.request({ type: 'fitted' })));
+    // a worker that dies answers nothing more; its series are reloaded, so loading goes on
     await Promise.race([fitted.catch(() => undefined), stopped]);
   }
 
@@ -315,11 +315,11 @@ export class Pipeline {
   }
 
   private loaded(entry: SeriesConfig, now: number): void {
-    for (const shard of this.shards) shard.submit({ type: 'loaded', entry: entry.name, now });
+    for (const worker of this.workers) worker.submit({ type: 'loaded', entry: entry.name, now });
   }
 
   /**
-   * Send each label set to its shard. On an incremental fetch, label sets never seen before are
+   * Send each label set to its worker. On an incremental fetch, label sets never seen before are
    * held back and returned (to be backfilled); `admit` lets a load or backfill create them.
    */
   private route(
@@ -331,7 +331,7 @@ export class Pipeline {
     admit = partial,
     older = false,
   ): Labels[] {
-    const perShard: IngestItem[][] = this.shards.map(() => []);
+    const perWorker: IngestItem[][] = this.workers.map(() => []);
     const fresh: Labels[] = [];
     let refused = 0;
     for (const s of result) {
@@ -351,7 +351,7 @@ export class Pipeline {
         }
         known = {
           entry: entry.name,
-          shard: Math.floor(phaseOf(key) * this.shards.length),
+          worker: Math.floor(phaseOf(key) * this.workers.length),
           lastT: -Infinity,
           simulated,
         };
@@ -359,13 +359,18 @@ export class Pipeline {
       }
       known.lastT = Math.max(known.lastT, s.timestamps[s.timestamps.length - 1]);
       known.simulated = simulated;
-      // the shard makes the series' unit from its first points; after that the key is enough
-      perShard[known.shard].push({ key, labels: first ? s.labels : null, timestamps: s.timestamps, values: s.values });
+      // the worker makes the series' unit from its first points; after that the key is enough
+      perWorker[known.worker].push({
+        key,
+        labels: first ? s.labels : null,
+        timestamps: s.timestamps,
+        values: s.values,
+      });
     }
-    perShard.forEach((items, i) => {
+    perWorker.forEach((items, i) => {
       if (items.length === 0) return;
       const batch = packIngest(items);
-      this.shards[i].submit({ type: 'ingest', entry: entry.name, now, simulated, partial, older, batch });
+      this.workers[i].submit({ type: 'ingest', entry: entry.name, now, simulated, partial, older, batch });
     });
     if (refused > 0) {
       this.o.instruments.seriesDropped(entry.name, refused);
@@ -384,7 +389,7 @@ export class Pipeline {
    * source is down nothing goes stale: the last good forecasts keep being served.
    */
   private dropStale(): void {
-    const byShard: string[][] = this.shards.map(() => []);
+    const byWorker: string[][] = this.workers.map(() => []);
     for (const [key, known] of this.known) {
       const entry = this.o.config.series.find((e) => e.name === known.entry)!;
       const status = this.status.get(known.entry)!;
@@ -397,22 +402,22 @@ export class Pipeline {
       if (stale || replaced) {
         this.known.delete(key);
         this.store.delete(key);
-        byShard[known.shard].push(key);
+        byWorker[known.worker].push(key);
       }
     }
-    byShard.forEach((keys, i) => keys.length > 0 && this.shards[i].submit({ type: 'drop', keys }));
+    byWorker.forEach((keys, i) => keys.length > 0 && this.workers[i].submit({ type: 'drop', keys }));
   }
 
-  /** A shard that died lost its series; forget them so the next cycle backfills them afresh. */
-  private shardLost(index: number, err: Error): void {
+  /** A worker that died lost its series; forget them so the next cycle backfills them afresh. */
+  private workerLost(index: number, err: Error): void {
     let lost = 0;
     for (const [key, known] of this.known) {
-      if (known.shard !== index) continue;
+      if (known.worker !== index) continue;
       this.known.delete(key);
       this.store.delete(key);
       lost++;
     }
-    this.o.logger.error({ shard: index, lost, err: err.message }, 'shard worker died; reloading its series');
+    this.o.logger.error({ worker: index, lost, err: err.message }, 'worker thread died; reloading its series');
   }
 
   get trackedSeries(): number {

@@ -22,7 +22,7 @@ import { History } from './history.js';
 import type { StoredModel } from './model-store.js';
 import { ViewMemory } from './view-memory.js';
 
-/** What a unit reports upwards; the shard turns these into self-metrics and logs. */
+/** What a unit reports upwards; the worker turns these into self-metrics and logs. */
 export interface UnitEvents {
   anomaly(event: AnomalyEvent): void;
   /** a stage threw or misbehaved; the unit has already decided what to do about it */
@@ -357,7 +357,7 @@ export class SeriesUnit {
     this.dirty = true;
   }
 
-  /** Fit a new model on the history (called off the scrape path: in a shard worker). */
+  /** Fit a new model on the history (called off the scrape path: in a worker thread). */
   async fit(now: number): Promise<{ model: string; seconds: number } | undefined> {
     const factory = getModel(this.entry.model)!;
     const fitT = this.history.lastT;

@@ -1,5 +1,5 @@
 /**
- * The external scaler as KEDA uses it: a pipeline (inline shards, settable clock) fills the store,
+ * The external scaler as KEDA uses it: a pipeline (inline workers, settable clock) fills the store,
  * the scaler serves it on a real loopback port, and a client built from the same .proto asks
  * GetMetricSpec once and then GetMetrics and IsActive on every sync.
  */

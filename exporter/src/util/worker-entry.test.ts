@@ -4,8 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { spawnModuleWorker, sourceUrl } from './worker-entry.js';
 import { parseConfig } from '../config/load.js';
 import { ingestOf } from '../pipeline/ingest-batch.js';
-import { WorkerShard } from '../pipeline/shard-handle.js';
-import type { ShardUpdate } from '../pipeline/shard-messages.js';
+import { ThreadWorker } from '../pipeline/worker-handle.js';
+import type { WorkerUpdate } from '../pipeline/worker-messages.js';
 
 describe('spawnModuleWorker', () => {
   it('maps a .js module name to its .ts source and refuses other names', () => {
@@ -15,20 +15,20 @@ describe('spawnModuleWorker', () => {
     expect(() => sourceUrl(new URL('file:///app/src/pipeline/fit-worker.ts'))).toThrow(/\.js specifier/);
   });
 
-  it('runs the shard worker from TypeScript sources: points in, a fitted forecast out', async () => {
+  it('runs the worker thread from TypeScript sources: points in, a fitted forecast out', async () => {
     const config = parseConfig(
       'series: [{name: cpu, query: q, model: seasonal_naive, step: 1h, lookback: 4d, horizons: [1h]}]',
       't.yml',
     );
-    const updates: ShardUpdate[] = [];
-    const shard = new WorkerShard(
+    const updates: WorkerUpdate[] = [];
+    const worker = new ThreadWorker(
       { config },
       { update: (u) => updates.push(u), lost: (e) => updates.push(e as never) },
     );
     try {
       const timestamps = Float64Array.from({ length: 96 }, (_, i) => 1.8e9 + i * 3600);
       const values = Float64Array.from({ length: 96 }, (_, i) => 10 + Math.sin((2 * Math.PI * i) / 24));
-      shard.submit({
+      worker.submit({
         type: 'ingest',
         entry: 'cpu',
         now: 1.8e9 + 96 * 3600,
@@ -36,13 +36,13 @@ describe('spawnModuleWorker', () => {
         partial: false,
         batch: ingestOf('cpu', [{ labels: { a: '1' }, timestamps, values }]),
       });
-      await shard.request({ type: 'idle' });
+      await worker.request({ type: 'idle' });
       const last = updates.flatMap((u) => u.records).at(-1)!;
       expect(last.model?.name).toBe('seasonal_naive');
       expect(last.forecast?.point.length).toBe(1);
       expect(updates.flatMap((u) => u.events).some((e) => e.kind === 'fit')).toBe(true);
     } finally {
-      await shard.close();
+      await worker.close();
     }
   });
 

@@ -1,8 +1,8 @@
 /**
  * JSON API behind the built-in view: a summary of every series (from the store's records), and one
  * series' recent actuals, latest forecast, past forecasts per horizon and anomalies (the record
- * plus what its shard remembers for display). Responses are bounded by the lookback and the
- * shard's view memory.
+ * plus what its worker remembers for display). Responses are bounded by the lookback and the
+ * worker's view memory.
  */
 import type { FastifyInstance } from 'fastify';
 import type { SeriesConfig } from '../../config/schema.js';
@@ -35,7 +35,7 @@ export interface ApiOptions {
   entries: SeriesConfig[];
   detail: SeriesDetailSource;
   now: () => number;
-  /** model work still queued in the shards */
+  /** model work still queued in the workers */
   backlog: () => { series: number; fits: number; refits?: number; warmups: number };
 }
 

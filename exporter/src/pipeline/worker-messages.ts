@@ -1,7 +1,7 @@
 /**
- * What passes between the pipeline and a shard, in both directions: commands in (points,
+ * What passes between the pipeline and a worker, in both directions: commands in (points,
  * load progress, drops, entry-wide fits, questions), updates out (records, removals, events and
- * the shard's backlog). Plain data: on the exporter they cross a thread by structured clone.
+ * the worker's backlog). Plain data: on the exporter they cross a thread by structured clone.
  */
 import type { SerializedModel } from '../models/types.js';
 import type { SeriesRecord } from '../store/record.js';
@@ -9,7 +9,7 @@ import type { SampleDropReason, SeriesStage } from '../vocabulary.js';
 import type { AnomalyEvent } from './anomaly-log.js';
 import type { IngestBatch } from './ingest-batch.js';
 
-export type ShardCommand =
+export type WorkerCommand =
   | {
       type: 'ingest';
       entry: string;
@@ -27,7 +27,7 @@ export type ShardCommand =
   | { type: 'drop'; keys: string[] }
   /** the histories of an entry's series, for an entry-wide fit */
   | { type: 'collect'; entry: string }
-  /** fit the entry's model across these series (one shard does it for the whole entry) */
+  /** fit the entry's model across these series (one worker does it for the whole entry) */
   | { type: 'train'; entry: string; series: TrainingSeries[] }
   /** serve the models of an entry-wide fit */
   | { type: 'install'; entry: string; now: number; network: unknown; models: InstallModel[] }
@@ -53,14 +53,14 @@ export interface InstallModel {
 
 export type TrainResult = { network: unknown; models: InstallModel[]; seconds: number } | { error: string };
 
-export type ShardEvent =
+export type WorkerEvent =
   | { kind: 'anomaly'; event: AnomalyEvent }
   | { kind: 'error'; entry: string; key: string; stage: SeriesStage; message: string }
   | { kind: 'dropped'; entry: string; reason: SampleDropReason; count: number }
   | { kind: 'fit'; entry: string; model: string; seconds: number }
   | { kind: 'restored'; entry: string; key: string; ok: boolean };
 
-export interface ShardBacklog {
+export interface WorkerBacklog {
   /** series owned */
   series: number;
   /** series waiting for their first fit */
@@ -69,15 +69,15 @@ export interface ShardBacklog {
   refits?: number;
   /** series whose detector is still scoring its loaded history */
   warmups: number;
-  /** the shard's thread: V8 heap in use and external (typed array) memory, bytes */
+  /** the worker's thread: V8 heap in use and external (typed array) memory, bytes */
   heapUsed?: number;
   external?: number;
 }
 
-export interface ShardUpdate {
+export interface WorkerUpdate {
   records: SeriesRecord[];
   removed: string[];
-  events: ShardEvent[];
-  /** the shard's queues after this update (progress of long work) */
-  backlog?: ShardBacklog;
+  events: WorkerEvent[];
+  /** the worker's queues after this update (progress of long work) */
+  backlog?: WorkerBacklog;
 }

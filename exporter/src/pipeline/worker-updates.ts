@@ -1,7 +1,7 @@
 /**
- * What the shards send back, applied on the main thread: records into the store (unless their
+ * What the workers send back, applied on the main thread: records into the store (unless their
  * label set was dropped meanwhile), events into self-metrics, the anomaly log and the log, and
- * the shards' queues as progress. Also says once when the first forecasts are served.
+ * the workers' queues as progress. Also says once when the first forecasts are served.
  */
 import type { Config } from '../config/schema.js';
 import type { SeriesStore } from '../store/series-store.js';
@@ -9,14 +9,14 @@ import { MemoryCompactor } from '../util/compact-memory.js';
 import type { Logger } from '../util/logger.js';
 import type { AnomalyLog } from './anomaly-log.js';
 import type { PipelineInstruments } from './pipeline.js';
-import type { ShardBacklog, ShardUpdate } from './shard-messages.js';
+import type { WorkerBacklog, WorkerUpdate } from './worker-messages.js';
 
-export interface ShardUpdatesOptions {
+export interface WorkerUpdatesOptions {
   config: Config;
   store: SeriesStore;
   /** label sets the pipeline currently tracks */
   known: ReadonlyMap<string, unknown>;
-  shards: number;
+  workers: number;
   logger: Logger;
   instruments: PipelineInstruments;
   anomalyLog?: AnomalyLog;
@@ -24,18 +24,18 @@ export interface ShardUpdatesOptions {
   compactor: MemoryCompactor;
 }
 
-export class ShardUpdates {
-  private readonly backlogs: ShardBacklog[];
+export class WorkerUpdates {
+  private readonly backlogs: WorkerBacklog[];
   private readonly restores = { restored: 0, refitted: 0 };
   private lastProgressLog = 0;
   private readyLogged = false;
-  constructor(private readonly o: ShardUpdatesOptions) {
-    this.backlogs = Array.from({ length: o.shards }, () => ({ series: 0, fits: 0, refits: 0, warmups: 0 }));
+  constructor(private readonly o: WorkerUpdatesOptions) {
+    this.backlogs = Array.from({ length: o.workers }, () => ({ series: 0, fits: 0, refits: 0, warmups: 0 }));
   }
 
-  apply(u: ShardUpdate, shard: number): void {
+  apply(u: WorkerUpdate, worker: number): void {
     const { store, known, instruments, logger } = this.o;
-    if (u.backlog) this.backlogs[shard] = u.backlog;
+    if (u.backlog) this.backlogs[worker] = u.backlog;
     for (const r of u.records) if (known.has(r.key)) store.put(r);
     for (const key of u.removed) if (!known.has(key)) store.delete(key);
     if (u.removed.length > 0) this.o.compactor.observe(store.size());
@@ -72,8 +72,8 @@ export class ShardUpdates {
     }
   }
 
-  /** work waiting in the shards, summed: first fits, refits due and detector warm-ups */
-  get backlog(): ShardBacklog {
+  /** work waiting in the workers, summed: first fits, refits due and detector warm-ups */
+  get backlog(): WorkerBacklog {
     return this.backlogs.reduce(
       (a, b) => ({
         series: a.series + b.series,
@@ -85,8 +85,8 @@ export class ShardUpdates {
     );
   }
 
-  /** each shard's last report of its thread's memory */
-  get shardMemory(): ReadonlyArray<{ heapUsed?: number; external?: number }> {
+  /** each worker's last report of its thread's memory */
+  get workerMemory(): ReadonlyArray<{ heapUsed?: number; external?: number }> {
     return this.backlogs;
   }
 

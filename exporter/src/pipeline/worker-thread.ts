@@ -1,17 +1,17 @@
-/** Worker thread body of a shard: commands in, updates out (pipeline/shard-handle.ts is the other end). */
+/** Body of a worker thread: commands in, updates out (pipeline/worker-handle.ts is the other end). */
 import { parentPort, workerData } from 'node:worker_threads';
 import { loadProphetOptimizer } from '../models/augurs.js';
 import { ModelStore } from './model-store.js';
-import { Shard } from './shard.js';
-import type { ShardCommand, ShardUpdate } from './shard-messages.js';
-import type { ShardSetup, WorkerMessage } from './shard-handle.js';
+import { SeriesWorker } from './worker.js';
+import type { WorkerCommand, WorkerUpdate } from './worker-messages.js';
+import type { WorkerSetup, WorkerMessage } from './worker-handle.js';
 
-const setup = workerData as ShardSetup;
+const setup = workerData as WorkerSetup;
 // restoring or fitting Prophet on this thread needs its Stan optimiser loaded first
 if (setup.config.series.some((s) => s.model === 'prophet')) await loadProphetOptimizer();
 
 /** hand the record buffers over instead of copying them */
-function transferables(update: ShardUpdate): ArrayBuffer[] {
+function transferables(update: WorkerUpdate): ArrayBuffer[] {
   const out = new Set<ArrayBuffer>();
   for (const r of update.records) {
     out.add(r.exposition.buffer as ArrayBuffer);
@@ -27,17 +27,17 @@ function transferables(update: ShardUpdate): ArrayBuffer[] {
   return [...out];
 }
 
-const shard = new Shard({
+const worker = new SeriesWorker({
   config: setup.config,
   modelStore: setup.storagePath ? new ModelStore(setup.storagePath) : undefined,
   publish: (update) =>
     parentPort!.postMessage({ type: 'update', update } satisfies WorkerMessage, transferables(update)),
 });
 
-parentPort!.on('message', (msg: { type: 'command' | 'request'; id?: number; cmd: ShardCommand }) => {
-  if (msg.type === 'command') shard.submit(msg.cmd);
+parentPort!.on('message', (msg: { type: 'command' | 'request'; id?: number; cmd: WorkerCommand }) => {
+  if (msg.type === 'command') worker.submit(msg.cmd);
   else
-    shard.submit(msg.cmd, (result) =>
+    worker.submit(msg.cmd, (result) =>
       parentPort!.postMessage({ type: 'reply', id: msg.id!, result } satisfies WorkerMessage),
     );
 });

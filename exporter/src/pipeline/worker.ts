@@ -1,8 +1,8 @@
 /**
- * A shard owns the series units whose keys hash to it and does all their model work: appending
+ * A worker owns the series units whose keys hash to it and does all their model work: appending
  * points, scoring, updating and forecasting, fitting, and rendering records. In the exporter each
- * shard runs on its own worker thread (shard-worker.ts), so the main thread only fetches data and
- * serves scrapes; tests run a shard inline. Work is ordered so every series gets a forecast as
+ * worker runs on its own thread (worker-thread.ts), so the main thread only fetches data and
+ * serves scrapes; tests run a worker inline. Work is ordered so every series gets a forecast as
  * soon as possible: new points first, then first fits, then refits (spread by a per-series
  * phase), and the detector warm-up over the loaded history last.
  */
@@ -17,7 +17,7 @@ import { isEntryModel } from '../models/types.js';
 import type { ModelStore } from './model-store.js';
 import { SeriesUnit, type UnitEvents } from './series-unit.js';
 import { unpackIngest } from './ingest-batch.js';
-import type { ShardCommand, ShardEvent, ShardUpdate, TrainingSeries, TrainResult } from './shard-messages.js';
+import type { WorkerCommand, WorkerEvent, WorkerUpdate, TrainingSeries, TrainResult } from './worker-messages.js';
 
 /** points scored inline with new data; more than this waits for the warm-up queue */
 const INLINE_SCORE = 64;
@@ -26,11 +26,11 @@ const WARMUP_SLICE = 4096;
 /** how long a slice of background work may run before messages are read again */
 const SLICE_MS = 20;
 
-export interface ShardOptions {
+export interface SeriesWorkerOptions {
   config: Config;
   modelStore?: ModelStore;
   /** receives records, removals and events, in batches */
-  publish: (update: ShardUpdate) => void;
+  publish: (update: WorkerUpdate) => void;
   /** records per published batch */
   batch?: number;
 }
@@ -48,18 +48,18 @@ export function phaseOf(key: string): number {
   return (h >>> 0) / 4294967296;
 }
 
-export class Shard {
+export class SeriesWorker {
   private readonly units = new Map<string, SeriesUnit>();
   private readonly entries = new Map<
     string,
     { config: SeriesConfig; renderer: EntryRenderer; incidents?: Map<string, Window[]> }
   >();
-  private readonly commands: Array<{ cmd: ShardCommand; reply?: (v: unknown) => void }> = [];
+  private readonly commands: Array<{ cmd: WorkerCommand; reply?: (v: unknown) => void }> = [];
   private readonly firstFits = new Set<string>();
   private readonly warmups = new Set<string>();
   private readonly changed = new Set<string>();
   private removed: string[] = [];
-  private events: ShardEvent[] = [];
+  private events: WorkerEvent[] = [];
   private now = 0;
   private pumping = false;
   /** no unit's fit is due before this clock time (a lower bound; Infinity means scan again) */
@@ -69,7 +69,7 @@ export class Shard {
   private readonly compactor = new MemoryCompactor();
   private fitsSinceCompact = 0;
 
-  constructor(private readonly o: ShardOptions) {
+  constructor(private readonly o: SeriesWorkerOptions) {
     for (const entry of o.config.series) {
       // read once per entry; the run command checked the file before start
       const incidents = entry.anomaly_labels ? readWindows(entry.anomaly_labels) : undefined;
@@ -78,7 +78,7 @@ export class Shard {
   }
 
   /** Queue a command; `reply` receives its result once it has run. */
-  submit(cmd: ShardCommand, reply?: (v: unknown) => void): void {
+  submit(cmd: WorkerCommand, reply?: (v: unknown) => void): void {
     this.commands.push({ cmd, reply });
     this.kick();
   }
@@ -103,7 +103,7 @@ export class Shard {
           try {
             result = await this.run(cmd);
           } catch (err) {
-            // per-series failures are caught in the units; this is a bug, but never a dead shard
+            // per-series failures are caught in the units; this is a bug, but never a dead worker
             this.events.push({ kind: 'error', entry: '', key: '', stage: 'ingest', message: (err as Error).message });
           }
           this.flush();
@@ -147,7 +147,7 @@ export class Shard {
     return undefined;
   }
 
-  private async run(cmd: ShardCommand): Promise<unknown> {
+  private async run(cmd: WorkerCommand): Promise<unknown> {
     switch (cmd.type) {
       case 'ingest':
         this.now = Math.max(this.now, cmd.now);
@@ -208,7 +208,7 @@ export class Shard {
     }
   }
 
-  private async ingest(cmd: Extract<ShardCommand, { type: 'ingest' }>): Promise<void> {
+  private async ingest(cmd: Extract<WorkerCommand, { type: 'ingest' }>): Promise<void> {
     const entry = this.entries.get(cmd.entry);
     if (!entry) return;
     for (const s of unpackIngest(cmd.batch)) {
@@ -220,8 +220,8 @@ export class Shard {
       }
       if (!unit) {
         if (!s.labels) {
-          // the pipeline sends labels with a label set's first points; this shard lost them
-          this.eventsFor(cmd.entry).error(key, 'ingest', 'points for a series this shard does not hold');
+          // the pipeline sends labels with a label set's first points; this worker lost them
+          this.eventsFor(cmd.entry).error(key, 'ingest', 'points for a series this worker does not hold');
           continue;
         }
         const incidents = entry.incidents && incidentsFor(entry.incidents, key, cmd.entry);
@@ -344,7 +344,7 @@ export class Shard {
     return undefined;
   }
 
-  /** One model fitted across an entry's series (it may come from every shard); seconds of training. */
+  /** One model fitted across an entry's series (it may come from every worker); seconds of training. */
   private async train(entry: string, series: TrainingSeries[]): Promise<TrainResult> {
     const factory = getModel(this.entries.get(entry)?.config.model ?? '');
     if (!factory || !isEntryModel(factory)) return { error: `entry ${entry} has no entry-wide model` };

@@ -1,5 +1,5 @@
 /**
- * How the pipeline talks to a shard: the same commands and updates whether the shard runs on a
+ * How the pipeline talks to a worker: the same commands and updates whether the worker runs on a
  * worker thread (the exporter) or inline on the calling thread (tests, small offline uses).
  */
 import type { Worker } from 'node:worker_threads';
@@ -7,53 +7,53 @@ import type { Config } from '../config/schema.js';
 import { spawnModuleWorker } from '../util/worker-entry.js';
 import { ingestBuffers } from './ingest-batch.js';
 import { ModelStore } from './model-store.js';
-import { Shard } from './shard.js';
-import type { ShardCommand, ShardUpdate } from './shard-messages.js';
+import { SeriesWorker } from './worker.js';
+import type { WorkerCommand, WorkerUpdate } from './worker-messages.js';
 
-export interface ShardHandle {
+export interface WorkerHandle {
   /** queue a command; its effects arrive as updates */
-  submit(cmd: ShardCommand): void;
+  submit(cmd: WorkerCommand): void;
   /** queue a command and wait for its result */
-  request<T>(cmd: ShardCommand): Promise<T>;
+  request<T>(cmd: WorkerCommand): Promise<T>;
   close(): Promise<void>;
 }
 
-export interface ShardCallbacks {
-  update(update: ShardUpdate): void;
-  /** the shard died and lost its series (a worker crash); the pipeline reloads them */
+export interface WorkerCallbacks {
+  update(update: WorkerUpdate): void;
+  /** the worker died and lost its series (its thread crashed); the pipeline reloads them */
   lost(error: Error): void;
 }
 
-export interface ShardSetup {
+export interface WorkerSetup {
   config: Config;
   /** directory of stored models, if any */
   storagePath?: string;
 }
 
-export class InlineShard implements ShardHandle {
-  private readonly shard: Shard;
+export class InlineWorker implements WorkerHandle {
+  private readonly worker: SeriesWorker;
 
-  constructor(setup: ShardSetup, callbacks: ShardCallbacks) {
-    this.shard = new Shard({
+  constructor(setup: WorkerSetup, callbacks: WorkerCallbacks) {
+    this.worker = new SeriesWorker({
       config: setup.config,
       modelStore: setup.storagePath ? new ModelStore(setup.storagePath) : undefined,
       publish: (u) => callbacks.update(u),
     });
   }
 
-  submit(cmd: ShardCommand): void {
-    this.shard.submit(cmd);
+  submit(cmd: WorkerCommand): void {
+    this.worker.submit(cmd);
   }
 
-  request<T>(cmd: ShardCommand): Promise<T> {
-    return new Promise((resolve) => this.shard.submit(cmd, (v) => resolve(v as T)));
+  request<T>(cmd: WorkerCommand): Promise<T> {
+    return new Promise((resolve) => this.worker.submit(cmd, (v) => resolve(v as T)));
   }
 
   async close(): Promise<void> {}
 }
 
 /** the typed arrays a message can hand over instead of copying */
-function transferables(cmd: ShardCommand): ArrayBuffer[] {
+function transferables(cmd: WorkerCommand): ArrayBuffer[] {
   const out = new Set<ArrayBuffer>();
   if (cmd.type === 'ingest') for (const b of ingestBuffers(cmd.batch)) out.add(b);
   else if (cmd.type === 'train') {
@@ -62,21 +62,21 @@ function transferables(cmd: ShardCommand): ArrayBuffer[] {
   return [...out];
 }
 
-export class WorkerShard implements ShardHandle {
+export class ThreadWorker implements WorkerHandle {
   private worker: Worker;
   private nextId = 1;
   private readonly pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
   private closed = false;
 
   constructor(
-    private readonly setup: ShardSetup,
-    private readonly callbacks: ShardCallbacks,
+    private readonly setup: WorkerSetup,
+    private readonly callbacks: WorkerCallbacks,
   ) {
     this.worker = this.spawn();
   }
 
   private spawn(): Worker {
-    const worker = spawnModuleWorker(new URL('./shard-worker.js', import.meta.url), { workerData: this.setup });
+    const worker = spawnModuleWorker(new URL('./worker-thread.js', import.meta.url), { workerData: this.setup });
     worker.on('message', (msg: WorkerMessage) => {
       if (msg.type === 'update') this.callbacks.update(msg.update);
       else {
@@ -88,7 +88,7 @@ export class WorkerShard implements ShardHandle {
     });
     worker.on('error', (err: Error) => this.died(err));
     worker.on('exit', (code) => {
-      if (!this.closed) this.died(new Error(`shard worker exited with code ${code}`));
+      if (!this.closed) this.died(new Error(`worker thread exited with code ${code}`));
     });
     return worker;
   }
@@ -103,11 +103,11 @@ export class WorkerShard implements ShardHandle {
     this.callbacks.lost(err);
   }
 
-  submit(cmd: ShardCommand): void {
+  submit(cmd: WorkerCommand): void {
     this.worker.postMessage({ type: 'command', cmd }, transferables(cmd));
   }
 
-  request<T>(cmd: ShardCommand): Promise<T> {
+  request<T>(cmd: WorkerCommand): Promise<T> {
     const id = this.nextId++;
     return new Promise<T>((resolve, reject) => {
       this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
@@ -117,11 +117,11 @@ export class WorkerShard implements ShardHandle {
 
   async close(): Promise<void> {
     this.closed = true;
-    for (const p of this.pending.values()) p.reject(new Error('shard closed'));
+    for (const p of this.pending.values()) p.reject(new Error('worker closed'));
     this.pending.clear();
     await this.worker.terminate();
   }
 }
 
 export type WorkerMessage =
-  { type: 'update'; update: ShardUpdate } | { type: 'reply'; id: number; result?: unknown; error?: string };
+  { type: 'update'; update: WorkerUpdate } | { type: 'reply'; id: number; result?: unknown; error?: string };
