@@ -58,6 +58,12 @@ export interface SeriesRecord {
   forecast?: ForecastPath;
   /** clock time (unix seconds) the forecast was made; readers judge staleness from it */
   forecastAt?: number;
+  /**
+   * clock time (unix seconds) this record was rendered: when its exposition values were computed.
+   * Remote write stamps the record's samples with it (falling back to `forecastAt`, then to its
+   * own clock).
+   */
+  computedAt?: number;
   detection?: RecordDetection;
   model?: RecordModel;
   accuracy: HorizonAccuracy[];
