@@ -121,6 +121,34 @@ describe('rule conventions', () => {
     }
   });
 
+  it('folds the replicas of a series into one in every rule about series, and keeps members apart in self-monitoring', () => {
+    // cluster.replication >= 2: each series is served by several members whose copies differ only
+    // in cloudpulse_replica (docs/alerts.md). A raw cloudpulse_* selector in a rule about series
+    // must be read through max/min without (cloudpulse_replica), or an idempotent max by (...);
+    // rules/tests/replicas.test.yml proves what this checks by shape.
+    const folded = /(?:(?:max|min) without \(cloudpulse_replica\)|max by \([^)]*\)) \(\s*(?:max_over_time\()?$/;
+    let checked = 0;
+    for (const file of ruleFiles()) {
+      for (const group of file.groups) {
+        for (const r of group.rules) {
+          const where = `${group.name} ${r.alert ?? r.record}`;
+          const expr = r.expr.replace(/\s+/g, ' ');
+          if (group.name === 'cloudpulse.self') {
+            expect(expr, `${where} is about one member and must keep cloudpulse_replica`).not.toContain(
+              'cloudpulse_replica',
+            );
+            continue;
+          }
+          for (const m of expr.matchAll(/(?<![:\w])cloudpulse_(?!replica\b)[a-z0-9_]+/g)) {
+            checked++;
+            expect(expr.slice(0, m.index), `${where}: ${m[0]} is read without folding its replicas`).toMatch(folded);
+          }
+        }
+      }
+    }
+    expect(checked).toBeGreaterThanOrEqual(12);
+  });
+
   it('names recording rules level:metric:operations and reads only recorded or documented series', () => {
     const recorded = recordedNames();
     for (const r of rules) {

@@ -35,8 +35,10 @@ export function documentedMetrics(): Map<string, DocumentedMetric> {
  */
 export function undocumentedMetrics(expr: string, docs: Map<string, DocumentedMetric>): string[] {
   const missing: string[] = [];
+  // Label names in grouping clauses are not series (the replica label is `cloudpulse_replica`).
+  const series = expr.replace(/\b(by|without|on|ignoring|group_left|group_right)\s*\([^)]*\)/g, '$1 ()');
   // A name right after ':' is part of a recording rule name (level:metric:ops), not a series.
-  for (const m of expr.matchAll(/(?<![:\w])cloudpulse_[a-z0-9_]+/g)) {
+  for (const m of series.matchAll(/(?<![:\w])cloudpulse_[a-z0-9_]+/g)) {
     const name = m[0];
     const family = name.replace(/_(bucket|sum|count)$/, '');
     const known = docs.has(name) || (family !== name && docs.get(family)?.type === 'histogram');
