@@ -9,6 +9,7 @@ import { buildApp, pipelineReaders, DEFAULT_TELEMETRY_PATH, telemetryPathProblem
 import { loadWebConfig, type WebConfig } from '../http/web-config.js';
 import { loadProphetOptimizer } from '../models/augurs.js';
 import { RegistryText } from '../metrics/registry-text.js';
+import { startRemoteWrite, type RemoteWrite } from '../remote-write/index.js';
 import { registerSelfMetrics } from '../metrics/self-metrics.js';
 import { AnomalyLog } from '../pipeline/anomaly-log.js';
 import { Pipeline } from '../pipeline/pipeline.js';
@@ -106,6 +107,7 @@ Flags:
   --web.listen-address ADDR     address to serve /metrics on (default ${DEFAULT_LISTEN_ADDRESS})
   --web.telemetry-path PATH     path of the metrics (default ${DEFAULT_TELEMETRY_PATH})
   --web.config.file PATH        TLS and basic auth, exporter-toolkit format (see docs/configuration.md)
+  --web.self-metrics-only       serve only self-metrics on the telemetry path (outputs go by remote_write)
   --grpc.listen-address ADDR    serve the KEDA external scaler on this address (default: off)
   --grpc.tls-cert-file PATH     TLS certificate (PEM) for the gRPC listener; with --grpc.tls-key-file
   --grpc.tls-key-file PATH      its private key (PEM)
@@ -124,6 +126,7 @@ Environment: PROMETHEUS_URL, MODEL_SAVE_PATH, FORECAST_INTERVAL_MINUTES override
         { name: 'web.listen-address', type: 'string' },
         { name: 'web.telemetry-path', type: 'string' },
         { name: 'web.config.file', type: 'string' },
+        { name: 'web.self-metrics-only', type: 'boolean' },
         { name: 'grpc.listen-address', type: 'string' },
         { name: 'grpc.tls-cert-file', type: 'string' },
         { name: 'grpc.tls-key-file', type: 'string' },
@@ -168,6 +171,13 @@ Environment: PROMETHEUS_URL, MODEL_SAVE_PATH, FORECAST_INTERVAL_MINUTES override
       throw err;
     }
     if (flags['storage.path']) config.storage.path = flags['storage.path'] as string;
+    const selfMetricsOnly = flags['web.self-metrics-only'] === true;
+    if (selfMetricsOnly && config.remote_write.length === 0) {
+      ctx.stderr.write(
+        'cloudpulse: --web.self-metrics-only needs a remote_write entry, or nothing exports forecasts\n',
+      );
+      return 1;
+    }
 
     // restoring a fitted Prophet on this thread needs its Stan optimiser loaded first
     if (config.series.some((s) => s.model === 'prophet')) await loadProphetOptimizer();
@@ -207,6 +217,16 @@ Environment: PROMETHEUS_URL, MODEL_SAVE_PATH, FORECAST_INTERVAL_MINUTES override
         return 1;
       }
     }
+    // remote write reads the store like any reader; it is stopped after the pipeline, to send its last changes
+    let remoteWrite: RemoteWrite | undefined;
+    try {
+      const rw = { entries: config.remote_write, store: pipeline.store, registry, logger };
+      remoteWrite = startRemoteWrite({ ...rw, now: () => pipeline.now(), interval: config.schedule.interval });
+    } catch (err) {
+      ctx.stderr.write(`cloudpulse: ${(err as Error).message}\n`);
+      await pipeline.stop();
+      return 1;
+    }
     const app = await buildApp({
       ...pipelineReaders(pipeline, config.series),
       registry: new RegistryText(registry, logger),
@@ -214,6 +234,7 @@ Environment: PROMETHEUS_URL, MODEL_SAVE_PATH, FORECAST_INTERVAL_MINUTES override
       bearerToken,
       web,
       telemetryPath,
+      selfMetricsOnly,
     });
     try {
       await app.listen({ host: listen.host, port: listen.port });
@@ -283,6 +304,7 @@ Environment: PROMETHEUS_URL, MODEL_SAVE_PATH, FORECAST_INTERVAL_MINUTES override
       await scaler?.close();
       await app.close();
       await pipeline.stop();
+      await remoteWrite?.stop(shutdownTimeout * 1000 - (performance.now() - t0) - 500);
       await anomalyLog?.flush();
       await source?.close?.();
       return true;

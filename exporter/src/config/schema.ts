@@ -214,6 +214,97 @@ function checkScale(entry: SeriesConfig, ctx: z.RefinementCtx): void {
   }
 }
 
+/**
+ * `remote_write`: Prometheus remote write 1.0 output, configured like Prometheus' own
+ * (docs/configuration.md): the same client options as `source.prometheus`, a `queue_config`, and
+ * external labels added to every sample. Absent or empty means no remote write.
+ */
+const REMOTE_WRITE_RESERVED_HEADERS = [
+  'authorization',
+  'content-encoding',
+  'content-length',
+  'content-type',
+  'host',
+  'user-agent',
+  'x-prometheus-remote-write-version',
+];
+const remoteWriteQueue = z.strictObject({
+  /** samples queued at most; when full, the oldest are dropped and counted */
+  capacity: z.number().int().min(1).default(500_000),
+  max_samples_per_send: z.number().int().min(1).default(2000),
+  /** a batch smaller than max_samples_per_send waits at most this long */
+  batch_send_deadline: duration().default(5),
+  min_backoff: duration().default(0.03),
+  max_backoff: duration().default(5),
+  retry_on_http_429: z.boolean().default(true),
+});
+const remoteWriteEntry = z
+  .strictObject({
+    url: z.url({ message: 'expected an http(s) URL such as http://mimir:8080/api/v1/push' }),
+    /** tells two entries apart in logs and in the `remote_name` label */
+    name: z
+      .string()
+      .regex(/^[a-zA-Z0-9_.-]+$/, 'expected a name made of letters, digits, "_", "." and "-"')
+      .optional(),
+    timeout: duration().default(30),
+    basic_auth: prometheusSource.shape.basic_auth,
+    bearer_token: z.string().optional(),
+    bearer_token_file: z.string().optional(),
+    headers: z.record(z.string(), z.string()).default({}),
+    tls: prometheusSource.shape.tls,
+    /** added to every sample where the series does not carry the label itself */
+    external_labels: z.record(z.string(), z.string().min(1, 'expected a non-empty label value')).default({}),
+    /** an unchanged series is sent again this often; default schedule.interval, at most 2m */
+    resend_interval: duration().optional(),
+    queue_config: remoteWriteQueue.default(remoteWriteQueue.parse({})),
+  })
+  .superRefine((entry, ctx) => {
+    for (const h of Object.keys(entry.headers))
+      if (REMOTE_WRITE_RESERVED_HEADERS.includes(h.toLowerCase()))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['headers', h],
+          message: 'expected a header that the protocol or the auth options do not set themselves',
+        });
+    for (const name of Object.keys(entry.external_labels))
+      if (!/^[a-zA-Z_][a-zA-Z0-9_]*$/.test(name) || name === '__name__')
+        ctx.addIssue({
+          code: 'custom',
+          path: ['external_labels', name],
+          message: 'expected a label name (letters, digits, underscores; not __name__)',
+        });
+    const auth = (['basic_auth', 'bearer_token', 'bearer_token_file'] as const).filter((k) => entry[k] !== undefined);
+    if (auth.length > 1)
+      ctx.addIssue({ code: 'custom', path: [auth[1]], message: `expected at most one of ${auth.join(', ')}` });
+    const q = entry.queue_config;
+    if (q.min_backoff > q.max_backoff)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['queue_config', 'max_backoff'],
+        message: `expected at least min_backoff (${formatDuration(q.min_backoff)}), got ${formatDuration(q.max_backoff)}`,
+      });
+  });
+const remoteWriteSection = z
+  .array(remoteWriteEntry)
+  .default([])
+  .superRefine((entries, ctx) => {
+    // metrics and logs tell entries apart by name and URL (without credentials)
+    const seen = new Map<string, number>();
+    entries.forEach((e, i) => {
+      if (!URL.canParse(e.url)) return; // already reported
+      const url = new URL(e.url);
+      const id = `${e.name ?? ''} ${url.origin}${url.pathname}`;
+      const first = seen.get(id);
+      if (first === undefined) seen.set(id, i);
+      else
+        ctx.addIssue({
+          code: 'custom',
+          path: [i, 'name'],
+          message: `expected a name that tells this entry from remote_write[${first}] (same url)`,
+        });
+    });
+  });
+
 export const configSchema = z.strictObject({
   source: z
     .strictObject({
@@ -255,6 +346,7 @@ export const configSchema = z.strictObject({
       path: z.string().optional(),
     })
     .default({}),
+  remote_write: remoteWriteSection,
   series: z.array(seriesEntry).min(1, 'expected at least one series entry'),
 });
 
@@ -262,3 +354,4 @@ export type Config = z.output<typeof configSchema>;
 export type SeriesConfig = z.output<typeof seriesEntry>;
 export type PrometheusSourceConfig = z.output<typeof prometheusSource>;
 export type SimulationSourceConfig = z.output<typeof simulationSource>;
+export type RemoteWriteConfig = z.output<typeof remoteWriteEntry>;

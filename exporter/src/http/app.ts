@@ -73,6 +73,8 @@ export interface AppOptions {
   telemetryPath?: string;
   /** freshness of the published per-series part (defaults suit production; tests use 0) */
   publish?: PublishOptions;
+  /** serve only the self-metrics on the telemetry path (--web.self-metrics-only) */
+  selfMetricsOnly?: boolean;
 }
 
 export async function buildApp(o: AppOptions): Promise<FastifyInstance> {
@@ -113,7 +115,13 @@ export async function buildApp(o: AppOptions): Promise<FastifyInstance> {
     rateLimit: o.web?.rateLimit,
     openPaths: HEALTH_PATHS,
   });
-  await app.register(metricsRoute, { store: o.store, registry: o.registry, path: telemetryPath, publish: o.publish });
+  await app.register(metricsRoute, {
+    store: o.store,
+    registry: o.registry,
+    path: telemetryPath,
+    publish: o.publish,
+    selfOnly: o.selfMetricsOnly,
+  });
   await app.register(healthRoutes, { ready: o.ready });
   await app.register(apiRoutes, {
     store: o.store,

@@ -7,12 +7,19 @@
  * compressed off the request path, once per published snapshot (store/published-exposition.ts);
  * each scrape compresses only the small self-metrics and splices them on (util/gzip-prefix.ts),
  * so it costs a memory copy and the client still gets one ordinary gzip stream.
+ *
+ * With `selfOnly` (--web.self-metrics-only, for an exporter whose outputs go out by remote write)
+ * only the self-metrics are served and no snapshot is ever taken.
  */
 import type { FastifyInstance } from 'fastify';
+import { promisify } from 'node:util';
+import { gzip } from 'node:zlib';
 import { PublishedExposition, type PublishOptions } from '../../store/published-exposition.js';
 import { gzipWithPrefix } from '../../util/gzip-prefix.js';
 import type { SeriesStoreReader } from '../../store/series-store.js';
 import type { RegistryText } from '../../metrics/registry-text.js';
+
+const gzipAsync = promisify(gzip);
 
 export const TEXT_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
 export const OPENMETRICS_CONTENT_TYPE = 'application/openmetrics-text; version=1.0.0; charset=utf-8';
@@ -43,14 +50,25 @@ export interface MetricsRouteOptions {
   path?: string;
   /** how fresh the per-series part is kept (tests ask for every change at once) */
   publish?: PublishOptions;
+  /**
+   * serve the self-metrics only (--web.self-metrics-only): the per-series outputs go out by
+   * remote write, and a scrape then only watches the exporter itself
+   */
+  selfOnly?: boolean;
 }
 
 export default async function metricsRoute(app: FastifyInstance, opts: MetricsRouteOptions) {
-  const published = new PublishedExposition(opts.store, opts.publish);
+  const published = opts.selfOnly ? undefined : new PublishedExposition(opts.store, opts.publish);
   app.get(opts.path ?? '/metrics', async (req, reply) => {
     const openMetrics = wantsOpenMetrics(req.headers.accept);
     reply.header('content-type', openMetrics ? OPENMETRICS_CONTENT_TYPE : TEXT_CONTENT_TYPE);
     reply.header('vary', 'accept, accept-encoding');
+    if (!published) {
+      const self = Buffer.from(await opts.registry.render(openMetrics));
+      if (!acceptsGzip(req.headers['accept-encoding'])) return reply.send(self);
+      reply.header('content-encoding', 'gzip');
+      return reply.send(await gzipAsync(self));
+    }
     const [series, self] = await Promise.all([published.current(), opts.registry.render(openMetrics)]);
     if (acceptsGzip(req.headers['accept-encoding'])) {
       reply.header('content-encoding', 'gzip');
