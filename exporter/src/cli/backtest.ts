@@ -18,7 +18,7 @@ import {
 } from '../evaluation/rolling-origin.js';
 import { renderBacktestReport, summaryTable, textTable, type BacktestSeriesRun } from '../report/backtest.js';
 import { parseFlags, parseLevels, requirePositiveInt } from './args.js';
-import { progress, readCsvInput } from './inputs.js';
+import { csvReader, progress, readCsvInput, STRICT_ORDER_FLAG, STRICT_ORDER_USAGE } from './inputs.js';
 import { UsageError, type Command } from './types.js';
 
 const DEFAULT_MODELS = 'seasonal_naive,ets,auto';
@@ -94,6 +94,7 @@ export const backtestCommand: Command = {
   --max-history N     most history points per fit (default ${DEFAULT_MAX_HISTORY}, one week at 5 minutes)
   --report FILE.html  write a self-contained HTML report with per-series plots of every origin
   --json FILE         write the summary and per-origin scores as JSON
+${STRICT_ORDER_USAGE}
 
 Models are fitted as \`cloudpulse forecast\` fits them (bands calibrated on each history's last day).
 MASE is scaled by the in-sample seasonal-naive error (daily season, lag 1 when the history is shorter
@@ -110,6 +111,7 @@ as the naive forecast there and counted under "fails".`,
       { name: 'max-history', type: 'number' },
       { name: 'report', type: 'string' },
       { name: 'json', type: 'string' },
+      STRICT_ORDER_FLAG,
     ]);
     const input = flags.input as string | undefined;
     if (!input) throw new UsageError('--input is required');
@@ -121,7 +123,8 @@ as the naive forecast there and counted under "fails".`,
     const models = parseModels((flags.model as string | undefined) ?? DEFAULT_MODELS);
     if (models.length === 0) throw new UsageError('--model lists no model');
 
-    const series = readCsvInput(input).map(({ relative, grid }) => ({ name: relative, ...grid }));
+    const reader = csvReader(flags, ctx, 'backtest');
+    const series = readCsvInput(input, reader).map(({ relative, grid }) => ({ name: relative, ...grid }));
     const total = models.length * series.reduce((n, s) => n + originsFor(s.values.length, horizon, origins).length, 0);
     if (total === 0) {
       throw new UsageError(`--horizon ${horizon}: every series is too short to leave room for an origin`);

@@ -5,7 +5,7 @@ import { UsageError } from './types.js';
 import { parseFlags } from './args.js';
 import { getDetector, DETECTORS, DEFAULT_THRESHOLD } from '../detectors/index.js';
 import { labelRows, listLabelledFiles, readWindows } from '../evaluation/nab-layout.js';
-import { readCsvSeries } from '../series/csv.js';
+import { csvReader, STRICT_ORDER_FLAG, STRICT_ORDER_USAGE } from './inputs.js';
 import { fileMetrics, overallMetrics, replay, type FileMetrics } from '../evaluation/anomaly-replay.js';
 import type { IncidentCounts } from '../evaluation/anomaly-metrics.js';
 import { anomalyReportHtml, type ReportSeries } from '../report/anomaly-report.js';
@@ -22,7 +22,10 @@ windows, true alerts / alerts) and a NAB-style windowed score, per file and over
                learns from a window once it has ended (causal; figures then use the labels twice,
                so compare them only with other supervised runs)
   --report     write a self-contained HTML report (ROC curve, confusion matrix, per-series plots)
-  --json       write all figures as JSON`;
+  --json       write all figures as JSON
+${STRICT_ORDER_USAGE}
+
+Rows are replayed in time order, every row scored (a repeated timestamp's rows one after another).`;
 
 const fmt = (x: number, digits = 3) => (Number.isFinite(x) ? x.toFixed(digits) : '-');
 
@@ -50,6 +53,7 @@ export const evaluate: Command = {
       { name: 'supervised', type: 'boolean' },
       { name: 'report', type: 'string' },
       { name: 'json', type: 'string' },
+      STRICT_ORDER_FLAG,
     ]);
     if (typeof flags.input !== 'string') throw new UsageError('--input is required');
     if (typeof flags.labels !== 'string') throw new UsageError('--labels is required');
@@ -65,6 +69,7 @@ export const evaluate: Command = {
       if (!d) throw new UsageError(`unknown detector "${n}" (known: ${Object.keys(DETECTORS).join(', ')})`);
       return d;
     });
+    const read = csvReader(flags, ctx, 'evaluate');
     const files = listLabelledFiles(flags.input);
     const windows = readWindows(flags.labels);
     const results: Record<string, { files: FileMetrics[]; overall: ReturnType<typeof overallMetrics> }> = {};
@@ -74,7 +79,7 @@ export const evaluate: Command = {
       const perFile: FileMetrics[] = [];
       for (const [i, f] of files.entries()) {
         ctx.stderr.write(`evaluate: ${detector.name} ${i + 1}/${files.length} ${f.key}\n`);
-        const { rows } = readCsvSeries(f.path);
+        const { rows } = read.series(f.path);
         const known = windows.get(f.key) ?? [];
         const labels = labelRows(rows, known);
         const r = await replay(detector, rows, threshold, flags.supervised === true ? known : undefined);

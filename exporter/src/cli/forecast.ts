@@ -5,10 +5,18 @@
  */
 import { getModel, MODELS } from '../models/index.js';
 import { calibrateOnTail } from '../models/tail-calibration.js';
-import { readCsvSeries, type CsvSeries } from '../series/csv.js';
+import type { CsvSeries } from '../series/csv.js';
 import { forecastProblem } from '../series/forecast-check.js';
 import { parseFlags, parseLevels, requirePositiveInt } from './args.js';
-import { inputError, listCsvInputs, progress, ResultWriter } from './inputs.js';
+import {
+  csvReader,
+  inputError,
+  listCsvInputs,
+  progress,
+  ResultWriter,
+  STRICT_ORDER_FLAG,
+  STRICT_ORDER_USAGE,
+} from './inputs.js';
 import { UsageError, type Command } from './types.js';
 
 const pct = (level: number) => String(+(level * 100).toFixed(4));
@@ -61,6 +69,7 @@ export const forecastCommand: Command = {
   --levels L       interval levels in percent (default 80,95)
   --model NAME     one of: ${Object.keys(MODELS).join(', ')} (default auto)
   --output PATH    output file (or directory when --input is a directory); default stdout
+${STRICT_ORDER_USAGE}
 
 Output: CSV with header timestamp,yhat,lo80,hi80,lo95,hi95 (one lo/hi pair per level), N rows.`,
 
@@ -71,6 +80,7 @@ Output: CSV with header timestamp,yhat,lo80,hi80,lo95,hi95 (one lo/hi pair per l
       { name: 'levels', type: 'string' },
       { name: 'model', type: 'string' },
       { name: 'output', type: 'string' },
+      STRICT_ORDER_FLAG,
     ]);
     const input = flags.input as string | undefined;
     if (!input) throw new UsageError('--input is required');
@@ -82,12 +92,13 @@ Output: CSV with header timestamp,yhat,lo80,hi80,lo95,hi95 (one lo/hi pair per l
     const { inputs, isDirectory } = listCsvInputs(input);
     const output = flags.output as string | undefined;
     if (isDirectory && !output) throw new UsageError('--output DIR is required when --input is a directory');
+    const read = csvReader(flags, ctx, 'forecast');
     const tick = progress(ctx, inputs.length, `forecast ${model}`);
     const writer = new ResultWriter(ctx, output, isDirectory);
     let failed = 0;
     for (const [i, item] of inputs.entries()) {
       try {
-        await writer.write(item, await forecastRows(readCsvSeries(item.path), model, horizon, levels));
+        await writer.write(item, await forecastRows(read.series(item.path), model, horizon, levels));
       } catch (err) {
         failed++;
         ctx.stderr.write(`cloudpulse forecast: ${inputError(item.path, err)}\n`);

@@ -6,9 +6,38 @@
 import { mkdirSync, readdirSync, statSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
-import { readCsvSeries, type CsvSeries } from '../series/csv.js';
+import { orderWarning, readCsvFile, readCsvSeries, type CsvFile, type CsvSeries } from '../series/csv.js';
+import type { FlagSpec, ParsedFlags } from './args.js';
 import type { CommandContext } from './types.js';
 import { UsageError } from './types.js';
+
+/** The flag every command that reads CSV takes, and its line in their usage texts. */
+export const STRICT_ORDER_FLAG: FlagSpec = { name: 'strict-order', type: 'boolean' };
+export const STRICT_ORDER_USAGE = `  --strict-order   rows out of time order or a repeated timestamp are an error naming the file and line
+                   (default: rows are sorted by time, a repeated timestamp keeps its last number, and
+                   each such file gets one warning with its first such line and the counts)`;
+
+/** How a command reads its CSV files: the shared reader, with the order rule its flags ask for. */
+export interface CsvReader {
+  /** rows in time order (see series/csv.ts); `short` accepts a single row */
+  file(path: string, o?: { short?: boolean }): CsvFile;
+  /** rows and the regular grid they sit on */
+  series(path: string): CsvSeries;
+}
+
+/** The reader for a command's --strict-order flag; a file sorted or with repeats is warned about on stderr once. */
+export function csvReader(flags: ParsedFlags, ctx: CommandContext, command: string): CsvReader {
+  const strictOrder = flags['strict-order'] === true;
+  const warn = <T extends CsvFile>(path: string, read: T): T => {
+    const warning = orderWarning(path, read.order);
+    if (warning) ctx.stderr.write(`cloudpulse ${command}: ${warning}\n`);
+    return read;
+  };
+  return {
+    file: (path, o = {}) => warn(path, readCsvFile(path, { ...o, strictOrder })),
+    series: (path) => warn(path, readCsvSeries(path, { strictOrder })),
+  };
+}
 
 export interface CsvInput {
   path: string;
@@ -46,8 +75,8 @@ export interface InputSeries extends CsvSeries {
  * Every series under `path` (a CSV file or a directory searched recursively) on its regular grid,
  * or the first file's error, naming the file and line (see series/csv.ts for the rules).
  */
-export function readCsvInput(path: string): InputSeries[] {
-  return listCsvInputs(path).inputs.map((input) => ({ ...readCsvSeries(input.path), relative: input.relative }));
+export function readCsvInput(path: string, reader: CsvReader): InputSeries[] {
+  return listCsvInputs(path).inputs.map((input) => ({ ...reader.series(input.path), relative: input.relative }));
 }
 
 /** An error met on one input, naming the file once (reader errors already start with it). */

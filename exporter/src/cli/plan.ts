@@ -6,13 +6,13 @@
  * replicas are ceil(scale_metric / N).
  */
 import { getModel, MODELS } from '../models/index.js';
-import { readCsvFile, toGrid, type CsvRow } from '../series/csv.js';
+import { toGrid, type CsvRow } from '../series/csv.js';
 import { parseDuration, formatDuration } from '../util/duration.js';
 import { defaultLeadTime, plannerPolicy, SCALING_DEFAULTS, type PlanSettings } from '../scaling/defaults.js';
 import { planTrack, replayForecasts } from '../scaling/forecast-replay.js';
 import { checkPolicy, leadSteps, PlannerError, planScaleMetric } from '../scaling/planner.js';
 import { parseFlags, type ParsedFlags } from './args.js';
-import { listCsvInputs, progress, ResultWriter } from './inputs.js';
+import { csvReader, listCsvInputs, progress, ResultWriter, STRICT_ORDER_FLAG, STRICT_ORDER_USAGE } from './inputs.js';
 import { UsageError, type Command } from './types.js';
 
 export function formatNumber(v: number): string {
@@ -64,6 +64,12 @@ export interface PlanOutput {
   fitSeconds: number;
 }
 
+/** Indices of `rows` (in time order, as the reader gives them) in the order the file wrote them. */
+function fileOrder(rows: CsvRow[]): number[] {
+  return rows.map((_, i) => i).sort((a, b) => rows[a].line - rows[b].line);
+}
+
+/** `rows` in time order (the reader's); the output keeps one line per row in file order. */
 export async function planRows(rows: CsvRow[], file: string, o: PlanOptions): Promise<PlanOutput> {
   // one timestamp has no step and no forecast: the planner serves the load seen (with headroom),
   // exactly what the first row of any longer file gets, so truncation stays causal
@@ -114,8 +120,7 @@ export async function planRows(rows: CsvRow[], file: string, o: PlanOptions): Pr
   );
   const metric = planTrack(track, policy);
   const lines = ['timestamp,value,scale_metric'];
-  for (let i = 0; i < rows.length; i++)
-    lines.push(`${rows[i].raw},${formatNumber(rows[i].v)},${formatNumber(metric[i])}`);
+  for (const i of fileOrder(rows)) lines.push(`${rows[i].raw},${formatNumber(rows[i].v)},${formatNumber(metric[i])}`);
   return {
     csv: lines.join('\n') + '\n',
     rows: rows.length,
@@ -145,9 +150,11 @@ export const planCommand: Command = {
   --refit-interval D, --fit-window D
                     refit the model every D on the last D of history (default ${formatDuration(SCALING_DEFAULTS.refitInterval)}, ${formatDuration(SCALING_DEFAULTS.fitWindow)}),
                     updating it with every new point in between, as the exporter does
+${STRICT_ORDER_USAGE}
 
-Output: CSV with header timestamp,value,scale_metric, one row per input row, timestamps echoed. Row i
-uses rows 0..i only. Desired replicas = ceil(scale_metric / N).`,
+Output: CSV with header timestamp,value,scale_metric, one row per input row in input order, timestamps
+echoed. Row i uses rows 0..i only (in time order, where the reader sorted the file). Desired replicas =
+ceil(scale_metric / N).`,
 
   async run(args, ctx) {
     const flags = parseFlags(args, [
@@ -161,6 +168,7 @@ uses rows 0..i only. Desired replicas = ceil(scale_metric / N).`,
       { name: 'scale-down-half-life', type: 'string' },
       { name: 'refit-interval', type: 'string' },
       { name: 'fit-window', type: 'string' },
+      STRICT_ORDER_FLAG,
     ]);
     const input = flags.input as string | undefined;
     if (!input) throw new UsageError('--input is required');
@@ -186,13 +194,14 @@ uses rows 0..i only. Desired replicas = ceil(scale_metric / N).`,
     const { inputs, isDirectory } = listCsvInputs(input);
     const output = flags.output as string | undefined;
     if (isDirectory && !output) throw new UsageError('--output DIR is required when --input is a directory');
+    const read = csvReader(flags, ctx, 'plan');
     const tick = progress(ctx, inputs.length, `plan ${model}`);
     const writer = new ResultWriter(ctx, output, isDirectory);
     let failed = 0;
     for (const [i, item] of inputs.entries()) {
       try {
         const t0 = performance.now();
-        const { rows } = readCsvFile(item.path, { short: true });
+        const { rows } = read.file(item.path, { short: true });
         const result = await planRows(rows, item.path, options);
         await writer.write(item, result.csv);
         if (output) {

@@ -5,7 +5,6 @@
  */
 import { writeFileSync } from 'node:fs';
 import { MODELS, getModel } from '../models/index.js';
-import { readCsvFile, toGrid } from '../series/csv.js';
 import { formatDuration, parseDuration } from '../util/duration.js';
 import { SCALING_DEFAULTS } from '../scaling/defaults.js';
 import { DEFAULT_PROTOCOL } from '../scaling/experiment.js';
@@ -14,6 +13,7 @@ import { equalCostRatio, runScaleSim, type ScaleSimOptions, type ScaleSimResult 
 import { renderScalingReport, startupTable } from '../report/scaling.js';
 import { textTable } from '../report/backtest.js';
 import { parseFlags } from './args.js';
+import { csvReader, STRICT_ORDER_FLAG, STRICT_ORDER_USAGE } from './inputs.js';
 import { durationFlag, levelFlag } from './plan.js';
 import { UsageError, type Command } from './types.js';
 
@@ -77,6 +77,7 @@ export const scaleSimCommand: Command = {
                       the planner settings, as for 'cloudpulse plan'
   --json FILE         write every run as JSON
   --report FILE       write a self-contained HTML report (load, ready capacity per policy, frontier)
+${STRICT_ORDER_USAGE}
 
 The HPA model: 15s sync, tolerance 0.1, scale-up at most max(4 pods, 100%) per 15s, scale-down
 stabilisation 300s, pods serve after their start-up delay, the metric is the last complete step's.`,
@@ -99,6 +100,7 @@ stabilisation 300s, pods serve after their start-up delay, the metric is the las
       { name: 'fit-window', type: 'string' },
       { name: 'json', type: 'string' },
       { name: 'report', type: 'string' },
+      STRICT_ORDER_FLAG,
     ]);
     const input = flags.input as string | undefined;
     if (!input) throw new UsageError('--input is required');
@@ -139,12 +141,7 @@ stabilisation 300s, pods serve after their start-up delay, the metric is the las
       fitWindow: durationFlag(flags, 'fit-window', SCALING_DEFAULTS.fitWindow)!,
       recordStartup: flags.report ? (startups.includes(60) ? 60 : startups[0]) : undefined,
     };
-    const { rows } = readCsvFile(input);
-    const grid = toGrid(
-      rows.map((r) => r.t),
-      rows.map((r) => r.v),
-      input,
-    );
+    const { grid } = csvReader(flags, ctx, 'scale-sim').series(input);
     const result = await runScaleSim(grid.values, grid.step, grid.start, options);
     ctx.stdout.write(
       `${input}: ${grid.values.length} steps of ${formatDuration(grid.step)}, per-replica target ${+result.target.toPrecision(6)}, ` +

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CsvError, inferStep, MAX_ABS_VALUE, parseCsv, parseTimestamp, toGrid } from './csv.js';
+import { CsvError, inferStep, MAX_ABS_VALUE, orderWarning, parseCsv, parseTimestamp, toGrid } from './csv.js';
 
 describe('csv', () => {
   it('reads unix seconds, ISO-8601 and NAB-style UTC timestamps', () => {
@@ -33,13 +33,69 @@ describe('csv', () => {
     expect(() => toGrid([60, 0], [1, 2])).toThrow('timestamps go backwards');
   });
 
-  it('rejects rows out of time order with the line and the row before', () => {
+  it('sorts rows out of time order by time and counts them; strictOrder rejects them with the line', () => {
     const text = 'timestamp,value\n1000,1\n1060,2\n1030,3\n1120,4\n';
-    expect(() => parseCsv(text, 'u.csv')).toThrow(
+    const { rows, order } = parseCsv(text, 'u.csv');
+    expect(rows.map((r) => [r.t, r.v, r.line])).toEqual([
+      [1000, 1, 2],
+      [1030, 3, 4],
+      [1060, 2, 3],
+      [1120, 4, 5],
+    ]);
+    expect(order.outOfOrder).toBe(1);
+    expect([order.firstOutOfOrder?.row.line, order.firstOutOfOrder?.after.line]).toEqual([4, 3]);
+    expect(order.repeated).toBe(0);
+    expect(() => parseCsv(text, 'u.csv', { strictOrder: true })).toThrow(
       'u.csv:4: timestamp 1030 is earlier than 1060 on line 3; rows must be in time order',
     );
-    // repeated timestamps are not out of order
-    expect(parseCsv('timestamp,value\n0,1\n0,2\n60,3\n', 'd.csv').rows).toHaveLength(3);
+  });
+
+  it('keeps repeated timestamps, counted; strictOrder rejects them with the line', () => {
+    const text = 'timestamp,value\n0,1\n0,2\n60,3\n';
+    const { rows, order } = parseCsv(text, 'd.csv');
+    expect(rows).toHaveLength(3);
+    expect(order).toMatchObject({ outOfOrder: 0, repeated: 1 });
+    expect([order.firstRepeated?.row.line, order.firstRepeated?.of.line]).toEqual([3, 2]);
+    expect(() => parseCsv(text, 'd.csv', { strictOrder: true })).toThrow('d.csv:3: timestamp 0 repeats line 2');
+  });
+
+  it('sorts stably, so a repeated timestamp keeps its last number in file order, and warns once', () => {
+    const text = 'timestamp,value\n120,9\n0,1\n60,2\n0,3\n60,NaN\n';
+    const { rows, order } = parseCsv(text, 'x.csv');
+    expect(rows.map((r) => r.line)).toEqual([3, 5, 4, 6, 2]);
+    const grid = toGrid(
+      rows.map((r) => r.t),
+      rows.map((r) => r.v),
+    );
+    // 0 keeps the 3 written after the 1; 60 keeps its 2, since the NaN after it is a gap
+    expect(Array.from(grid.values)).toEqual([3, 2, 9]);
+    expect(order).toMatchObject({ outOfOrder: 4, repeated: 2 });
+    expect(orderWarning('x.csv', order)).toBe(
+      'x.csv:3: warning: 4 rows out of time order (first: timestamp 0 on line 3 is earlier than 120 on line 2) ' +
+        'and 2 repeated timestamps (first: 0 on line 5 repeats line 3); read in time order, a repeated timestamp ' +
+        'taking its last number (--strict-order makes this an error)',
+    );
+    expect(orderWarning('t.csv', parseCsv('timestamp,value\n0,1\n60,2\n', 't.csv').order)).toBeUndefined();
+    expect(orderWarning('r.csv', parseCsv('timestamp,value\n0,1\n60,2\n60,3\n', 'r.csv').order)).toBe(
+      'r.csv:4: warning: 1 repeated timestamp (first: 60 on line 4 repeats line 3); read in time order, a ' +
+        'repeated timestamp taking its last number (--strict-order makes this an error)',
+    );
+  });
+
+  it('reads quoted and padded cells, CRLF, blank lines, a BOM and any column order', () => {
+    const text = '\uFEFFhost,"value", timestamp\r\na,"1.5","1000"\r\n\r\nb, 2 ,1060 \r\n  \nc,,1120\n';
+    const { rows } = parseCsv(text, 'q.csv');
+    expect(rows.map((r) => [r.raw, r.t, r.v, r.line])).toEqual([
+      ['1000', 1000, 1.5, 2],
+      ['1060', 1060, 2, 4],
+      ['1120', 1120, NaN, 6],
+    ]);
+    expect(() => parseCsv('timestamp,value,host\n1000,1,a\n1060,2\n', 'c.csv')).toThrow(
+      'c.csv:3: expected 3 columns, got 2: "1060,2"',
+    );
+    expect(parseCsv('timestamp,value\n0,-1\n60,+2\n120,.5\n180,1e3\n240,0x10\n', 'n.csv').rows.map((r) => r.v)).toEqual(
+      [-1, 2, 0.5, 1000, 16],
+    );
   });
 
   it('rejects a file too short to measure its step, never guessing one', () => {

@@ -1,10 +1,12 @@
 /**
- * `timestamp,value` CSV files for the offline commands: the one reader `forecast`, `detect`,
- * `backtest` and `evaluate` share, so they accept and reject the same files. Timestamps are unix
- * seconds (integer or fractional), ISO-8601, or `YYYY-MM-DD HH:MM:SS` read as UTC (the NAB form).
- * Empty and NaN cells are gaps; a repeated timestamp keeps its last finite value. Rejected, with
- * the file and line: a cell that is not a timestamp or a number, a timestamp earlier than the row
- * before it, a value beyond MAX_ABS_VALUE, and a file too short to measure its step.
+ * `timestamp,value` CSV files for the offline commands: the one reader every command that reads
+ * CSV shares (`forecast`, `detect`, `backtest`, `evaluate`, `plan`, `scale-sim`), so they accept
+ * and reject the same files. Timestamps are unix seconds (integer or fractional), ISO-8601, or
+ * `YYYY-MM-DD HH:MM:SS` read as UTC (the NAB form). Empty and NaN cells are gaps. Rows out of time
+ * order are sorted stably by time and a repeated timestamp keeps its last finite value, with one
+ * warning per file (`orderWarning`), because real corpora (NAB's among them) ship both; with
+ * `strictOrder` either is an error. Rejected, with the file and line: a cell that is not a
+ * timestamp or a number, a value beyond MAX_ABS_VALUE, and a file too short to measure its step.
  */
 import { readFileSync } from 'node:fs';
 
@@ -79,9 +81,47 @@ function parseValue(text: string): number | undefined {
 
 const unquote = (cell: string) => (cell.includes('"') ? cell.trim().replace(/^"|"$/g, '') : cell.trim());
 
-export function parseCsv(text: string, file: string, o: { short?: boolean } = {}): { rows: CsvRow[] } {
-  const lines = text.split('\n');
-  const header = (lines[0] ?? '').replace(/^\uFEFF/, '').trim();
+/** A cell that unquote() would leave as it is: no space, quote or non-ASCII character at either end. */
+function plainCell(text: string, from: number, to: number): boolean {
+  if (to <= from) return false;
+  const a = text.charCodeAt(from);
+  const b = text.charCodeAt(to - 1);
+  return a > 32 && a !== 34 && a < 127 && b > 32 && b !== 34 && b < 127;
+}
+
+/** Where rows were out of time order or repeated a timestamp (all counts 0 for a tidy file). */
+export interface RowOrder {
+  /** rows with a timestamp earlier than a row above them in the file */
+  outOfOrder: number;
+  /** the first of them and the row just above it */
+  firstOutOfOrder?: { row: CsvRow; after: CsvRow };
+  /** rows whose timestamp a line above them already had */
+  repeated: number;
+  /** the first of them (by line) and the first line with its timestamp */
+  firstRepeated?: { row: CsvRow; of: CsvRow };
+}
+
+export interface CsvFile {
+  /** every row, in time order; rows of one timestamp stay in file order (a stable sort) */
+  rows: CsvRow[];
+  order: RowOrder;
+}
+
+export interface CsvReadOptions {
+  /** accept a file with a single row (see readCsvFile) */
+  short?: boolean;
+  /** rows out of time order and repeated timestamps are errors instead of being sorted and warned about */
+  strictOrder?: boolean;
+}
+
+const STRICT_HINT = 'rows must be in time order with one row per timestamp (--strict-order)';
+
+export function parseCsv(text: string, file: string, o: CsvReadOptions = {}): CsvFile {
+  const firstBreak = text.indexOf('\n');
+  const header = text
+    .slice(0, firstBreak === -1 ? text.length : firstBreak)
+    .replace(/^\uFEFF/, '')
+    .trim();
   const columns = header.split(',').map((c) => unquote(c).toLowerCase());
   const ti = columns.indexOf('timestamp');
   const vi = columns.indexOf('value');
@@ -89,46 +129,145 @@ export function parseCsv(text: string, file: string, o: { short?: boolean } = {}
     throw new CsvError(file, 1, `expected a header with columns timestamp,value; got "${header.slice(0, 80)}"`);
   }
   const rows: CsvRow[] = [];
-  for (let i = 1; i < lines.length; i++) {
-    const line = lines[i].endsWith('\r') ? lines[i].slice(0, -1) : lines[i];
-    if (line.trim() === '') continue;
-    const cells = line.split(',');
-    if (cells.length < columns.length) {
+  let outOfOrder = 0;
+  let firstOutOfOrder: RowOrder['firstOutOfOrder'];
+  let latest = -Infinity;
+  let lineNumber = 1;
+  // one pass over the text with indexOf: no array of lines, no array of cells per row
+  for (let start = firstBreak === -1 ? text.length : firstBreak + 1; start < text.length;) {
+    lineNumber++;
+    let end = text.indexOf('\n', start);
+    if (end === -1) end = text.length;
+    const next = end + 1;
+    if (end > start && text.charCodeAt(end - 1) === 13) end--;
+    const lead = text.charCodeAt(start);
+    if (end === start || ((lead <= 32 || lead >= 127) && text.slice(start, end).trim() === '')) {
+      start = next;
+      continue;
+    }
+    // the start and end of the timestamp and value cells, checking the line has every column
+    let tFrom = -1;
+    let tTo = -1;
+    let vFrom = -1;
+    let vTo = -1;
+    let cellStart = start;
+    let cells = 0;
+    while (cells < columns.length) {
+      let comma = text.indexOf(',', cellStart);
+      if (comma === -1 || comma > end) comma = end;
+      if (cells === ti) [tFrom, tTo] = [cellStart, comma];
+      if (cells === vi) [vFrom, vTo] = [cellStart, comma];
+      cells++;
+      if (comma === end) break;
+      cellStart = comma + 1;
+    }
+    if (cells < columns.length) {
+      const line = text.slice(start, end);
       throw new CsvError(
         file,
-        i + 1,
-        `expected ${columns.length} columns, got ${cells.length}: "${line.slice(0, 80)}"`,
+        lineNumber,
+        `expected ${columns.length} columns, got ${line.split(',').length}: "${line.slice(0, 80)}"`,
       );
     }
-    const raw = unquote(cells[ti]);
-    const t = parseTimestamp(raw);
-    if (!Number.isFinite(t)) {
-      throw new CsvError(file, i + 1, `cannot read timestamp "${raw}" (expected unix seconds or ISO-8601)`);
+    const rawCell = text.slice(tFrom, tTo);
+    const plain = plainCell(text, tFrom, tTo);
+    const raw = plain ? rawCell : unquote(rawCell);
+    // unix seconds written as plain digits, by far the most common form, read without Number()
+    let t = 0;
+    let k = tFrom;
+    for (; k < tTo; k++) {
+      const digit = text.charCodeAt(k) - 48;
+      if (digit < 0 || digit > 9) break;
+      t = t * 10 + digit;
     }
-    const cell = unquote(cells[vi]);
-    const v = parseValue(cell);
-    if (v === undefined) throw new CsvError(file, i + 1, `cannot read value "${cell}" (expected a number)`);
+    if (!plain || k < tTo || tTo - tFrom > 15) t = parseTimestamp(raw);
+    else if (t > 1e11) t /= 1000;
+    if (!Number.isFinite(t)) {
+      throw new CsvError(file, lineNumber, `cannot read timestamp "${raw}" (expected unix seconds or ISO-8601)`);
+    }
+    const valueCell = text.slice(vFrom, vTo);
+    const cell = plainCell(text, vFrom, vTo) ? valueCell : unquote(valueCell);
+    const first = cell.charCodeAt(0);
+    // a cell starting with a digit is a number whenever Number() reads it (the common case)
+    const quick = first >= 48 && first <= 57 ? Number(cell) : NaN;
+    const v = quick === quick ? quick : parseValue(cell);
+    if (v === undefined) throw new CsvError(file, lineNumber, `cannot read value "${cell}" (expected a number)`);
     if (Math.abs(v) > MAX_ABS_VALUE) {
       throw new CsvError(
         file,
-        i + 1,
+        lineNumber,
         `value ${cell} is beyond ±1e150, the largest magnitude modelled without overflow; rescale the column (e.g. to kilo- or mega-units)`,
       );
     }
-    const previous = rows.at(-1);
-    if (previous && t < previous.t) {
-      throw new CsvError(
-        file,
-        i + 1,
-        `timestamp ${raw} is earlier than ${previous.raw} on line ${previous.line}; rows must be in time order (sort the file by timestamp)`,
-      );
-    }
-    rows.push({ raw, t, v, line: i + 1 });
+    const row: CsvRow = { raw, t, v, line: lineNumber };
+    if (t < latest) {
+      const previous = rows[rows.length - 1];
+      if (o.strictOrder) {
+        throw new CsvError(
+          file,
+          lineNumber,
+          `timestamp ${raw} is earlier than ${previous.raw} on line ${previous.line}; ${STRICT_HINT}`,
+        );
+      }
+      outOfOrder++;
+      firstOutOfOrder ??= { row, after: previous };
+    } else if (o.strictOrder && t === latest) {
+      const previous = rows[rows.length - 1];
+      throw new CsvError(file, lineNumber, `timestamp ${raw} repeats line ${previous.line}; ${STRICT_HINT}`);
+    } else latest = t;
+    rows.push(row);
+    start = next;
   }
+  const sorted = outOfOrder > 0 ? sortByTime(rows) : rows;
   if (o.short) {
-    if (rows.length === 0) throw new CsvError(file, undefined, 'no data rows');
-  } else checkLength(rows, file);
-  return { rows };
+    if (sorted.length === 0) throw new CsvError(file, undefined, 'no data rows');
+  } else checkLength(sorted, file);
+  return { rows: sorted, order: { outOfOrder, firstOutOfOrder, ...repeats(sorted) } };
+}
+
+/** A stable sort by time: rows of one timestamp keep their file order. */
+function sortByTime(rows: CsvRow[]): CsvRow[] {
+  return [...rows].sort((a, b) => a.t - b.t || a.line - b.line);
+}
+
+/** Rows (in time order) whose timestamp a line above them already had. */
+function repeats(rows: CsvRow[]): Pick<RowOrder, 'repeated' | 'firstRepeated'> {
+  let repeated = 0;
+  let firstRepeated: RowOrder['firstRepeated'];
+  for (let i = 1, first = 0; i < rows.length; i++) {
+    if (rows[i].t !== rows[first].t) {
+      first = i;
+      continue;
+    }
+    repeated++;
+    if (!firstRepeated || rows[i].line < firstRepeated.row.line) firstRepeated = { row: rows[i], of: rows[first] };
+  }
+  return { repeated, firstRepeated };
+}
+
+/**
+ * The one warning a file with rows out of order or repeated timestamps gets, naming its first
+ * such line and the counts; undefined for a tidy file.
+ */
+export function orderWarning(file: string, order: RowOrder): string | undefined {
+  const { outOfOrder, firstOutOfOrder: late, repeated, firstRepeated: again } = order;
+  if (outOfOrder === 0 && repeated === 0) return undefined;
+  const parts: string[] = [];
+  if (late) {
+    parts.push(
+      `${outOfOrder} ${outOfOrder === 1 ? 'row' : 'rows'} out of time order (first: timestamp ${late.row.raw} on line ${late.row.line} is earlier than ${late.after.raw} on line ${late.after.line})`,
+    );
+  }
+  if (again) {
+    parts.push(
+      `${repeated} repeated ${repeated === 1 ? 'timestamp' : 'timestamps'} (first: ${again.row.raw} on line ${again.row.line} repeats line ${again.of.line})`,
+    );
+  }
+  const line = Math.min(late?.row.line ?? Infinity, again?.row.line ?? Infinity);
+  return (
+    `${file}:${line}: warning: ${parts.join(' and ')}; read in time order, a repeated timestamp taking ` +
+    'its last number (--strict-order makes this an error)'
+  );
 }
 
 /** Enough rows to measure a step and fit anything: two timestamps and two numbers, never a guess. */
@@ -138,12 +277,19 @@ function checkLength(rows: CsvRow[], file: string): void {
     const where = rows.length === 1 ? 'one row' : `${rows.length} rows, all at ${rows[0].raw}`;
     throw new CsvError(file, rows[0].line, `${where}: at least two distinct timestamps are needed to measure the step`);
   }
-  const numeric = rows.filter((r) => Number.isFinite(r.v));
-  if (numeric.length < 2) {
+  let numeric = 0;
+  let firstNumeric: CsvRow | undefined;
+  for (let i = 0; i < rows.length && numeric < 2; i++) {
+    if (Number.isFinite(rows[i].v)) {
+      numeric++;
+      firstNumeric ??= rows[i];
+    }
+  }
+  if (numeric < 2) {
     throw new CsvError(
       file,
-      numeric[0]?.line,
-      `${numeric.length === 0 ? 'no numeric value' : 'only one numeric value'} among ${rows.length} rows (the rest are empty or NaN); at least two are needed`,
+      firstNumeric?.line,
+      `${numeric === 0 ? 'no numeric value' : 'only one numeric value'} among ${rows.length} rows (the rest are empty or NaN); at least two are needed`,
     );
   }
 }
@@ -152,7 +298,7 @@ function checkLength(rows: CsvRow[], file: string): void {
  * `short: true` accepts any file with at least one row (for `plan`, whose output for a file cut
  * after its first rows must equal the full file's first rows: causality is checked that way).
  */
-export function readCsvFile(path: string, o: { short?: boolean } = {}): { rows: CsvRow[] } {
+export function readCsvFile(path: string, o: CsvReadOptions = {}): CsvFile {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
@@ -163,22 +309,21 @@ export function readCsvFile(path: string, o: { short?: boolean } = {}): { rows: 
 }
 
 /** A file read and checked, with the regular grid its rows sit on. */
-export interface CsvSeries {
+export interface CsvSeries extends CsvFile {
   file: string;
-  /** the rows as written, in time order (repeated timestamps kept) */
-  rows: CsvRow[];
   grid: Grid;
 }
 
 /** Read one CSV file into rows and a regular grid, or throw a CsvError naming the file and line. */
-export function readCsvSeries(path: string): CsvSeries {
-  const { rows } = readCsvFile(path);
-  const grid = toGrid(
-    rows.map((r) => r.t),
-    rows.map((r) => r.v),
-    path,
-  );
-  return { file: path, rows, grid };
+export function readCsvSeries(path: string, o: Pick<CsvReadOptions, 'strictOrder'> = {}): CsvSeries {
+  const { rows, order } = readCsvFile(path, o);
+  const t = new Float64Array(rows.length);
+  const v = new Float64Array(rows.length);
+  for (let i = 0; i < rows.length; i++) {
+    t[i] = rows[i].t;
+    v[i] = rows[i].v;
+  }
+  return { file: path, rows, order, grid: toGrid(t, v, path) };
 }
 
 export interface Grid {
@@ -188,7 +333,7 @@ export interface Grid {
   step: number;
   /** one slot per step; NaN for gaps */
   values: Float64Array;
-  /** for each input row, its slot in `values` */
+  /** for each row (in time order), its slot in `values` */
   rowIndex: Int32Array;
 }
 
