@@ -12,6 +12,7 @@ import { RegistryText } from '../metrics/registry-text.js';
 import { startRemoteWrite, type RemoteWrite } from '../remote-write/index.js';
 import { registerSelfMetrics } from '../metrics/self-metrics.js';
 import { AnomalyLog } from '../pipeline/anomaly-log.js';
+import { ModelStore } from '../pipeline/model-store.js';
 import { Pipeline } from '../pipeline/pipeline.js';
 import { registerScalerMetrics } from '../scaler/metrics.js';
 import { ScalerServer, type ScalerTls } from '../scaler/server.js';
@@ -22,6 +23,8 @@ import { createSources } from '../sources/index.js';
 import { createLogger, LOG_LEVELS, type LogLevel } from '../util/logger.js';
 import { VERSION } from '../version.js';
 import { parseFlags } from './args.js';
+import { CLUSTER_FLAGS, CLUSTER_USAGE, membershipFrom } from './cluster-flags.js';
+import type { Membership } from '../cluster/membership.js';
 import { UsageError, type Command } from './types.js';
 
 export const DEFAULT_LISTEN_ADDRESS = ':9847';
@@ -115,6 +118,7 @@ Flags:
   --log.level LEVEL             debug, info, warn or error (default info)
   --storage.path DIR            keep fitted models here across restarts (env MODEL_SAVE_PATH)
   --shutdown.timeout SECONDS    on SIGTERM/SIGINT, exit within this long (default ${DEFAULT_SHUTDOWN_TIMEOUT})
+${CLUSTER_USAGE}
 
 Environment: PROMETHEUS_URL, MODEL_SAVE_PATH, FORECAST_INTERVAL_MINUTES override the file.`,
 
@@ -134,6 +138,7 @@ Environment: PROMETHEUS_URL, MODEL_SAVE_PATH, FORECAST_INTERVAL_MINUTES override
         { name: 'log.level', type: 'string' },
         { name: 'storage.path', type: 'string' },
         { name: 'shutdown.timeout', type: 'string' },
+        ...CLUSTER_FLAGS,
       ],
       ctx.env,
     );
@@ -159,9 +164,11 @@ Environment: PROMETHEUS_URL, MODEL_SAVE_PATH, FORECAST_INTERVAL_MINUTES override
     const webConfigFile = flags['web.config.file'] as string | undefined;
     let config: Config;
     let web: WebConfig | undefined;
+    let membership: Membership;
     try {
       config = loadConfig(file, ctx.env);
       validateNames(config, file ?? '(embedded default)');
+      membership = membershipFrom(config, flags, file ?? '(embedded default)');
       if (webConfigFile) web = loadWebConfig(webConfigFile);
     } catch (err) {
       if (err instanceof ConfigError) {
@@ -189,17 +196,28 @@ Environment: PROMETHEUS_URL, MODEL_SAVE_PATH, FORECAST_INTERVAL_MINUTES override
       ? Date.now
       : scaledClock(speed, Date.now(), Date.now, simulatedStart ? Date.parse(simulatedStart) : undefined);
     const startTime = clock() / 1000;
-    const { source, simulation } = createSources(config, logger, startTime);
     const registry = new Registry();
     const instruments = registerSelfMetrics(registry, () => pipeline);
+    const { source, simulation } = createSources(config, logger, startTime, instruments);
     const anomalyLog = config.anomaly_log.path ? new AnomalyLog(config.anomaly_log.path) : undefined;
     const storagePath = config.storage.path;
+    if (storagePath) {
+      const keep = 2 * Math.max(...config.series.map((e) => e.refit_interval));
+      try {
+        const pruned = new ModelStore(storagePath).prune(keep);
+        if (pruned > 0) logger.info({ pruned, older_than_s: keep }, 'removed stored models too old to restore');
+      } catch (err) {
+        ctx.stderr.write(`cloudpulse: storage.path: cannot use ${storagePath}: ${(err as Error).message}\n`);
+        return 1;
+      }
+    }
     const pipeline = new Pipeline({
       config,
       source,
       simulation,
       workers: (callbacks) => new ThreadWorker({ config, storagePath }, callbacks),
       workerCount: config.schedule.fit_workers,
+      membership,
       clock,
       logger,
       instruments,
@@ -274,6 +292,15 @@ Environment: PROMETHEUS_URL, MODEL_SAVE_PATH, FORECAST_INTERVAL_MINUTES override
         source: config.source.prometheus ? config.source.prometheus.url.replace(/\/\/[^@/]*@/, '//') : 'simulation',
         series: config.series.map((s) => s.name),
         workers: config.schedule.fit_workers,
+        cluster:
+          membership.members > 1
+            ? {
+                member: membership.member,
+                members: membership.members,
+                replication: membership.replication,
+                shard_by: membership.shardBy,
+              }
+            : undefined,
         simulation_speed: config.source.prometheus ? undefined : speed,
       },
       'cloudpulse started',

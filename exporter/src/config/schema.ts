@@ -215,6 +215,30 @@ function checkScale(entry: SeriesConfig, ctx: z.RefinementCtx): void {
 }
 
 /**
+ * Several members sharing a fleet (docs/fleet.md): a series is owned by the members (h + r) mod N,
+ * r = 0..replication-1, where h is what a Prometheus `hashmod` relabel rule over `shard_by` with
+ * modulus N computes. Cross-key checks (member below members, replication at most members) run at
+ * start, after the --cluster.* flags apply (cluster/membership.ts).
+ */
+const clusterSection = z.strictObject({
+  members: z.number().int().min(1, 'expected at least 1 member').default(1),
+  /** this member's index; default: the trailing ordinal of the hostname (StatefulSet pod `cloudpulse-2`) */
+  member: z.number().int().min(0, 'expected a member index >= 0').optional(),
+  replication: z.number().int().min(1, 'expected at least 1 owner per series').default(1),
+  /** label names (as the source returns them; `series` is the entry name) whose values decide ownership */
+  shard_by: z
+    .array(z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/, 'expected a label name'))
+    .min(1, 'expected at least one label name')
+    .default(['instance']),
+  /** how a member reaches member {member}: a URL template for forwarded API and scaler requests */
+  peer_url: z
+    .string()
+    .refine((v) => v.includes('{member}'), 'expected a URL template containing {member}')
+    .refine((v) => URL.canParse(v.replaceAll('{member}', '0')), 'expected an http(s) URL template')
+    .optional(),
+});
+
+/**
  * `remote_write`: Prometheus remote write 1.0 output, configured like Prometheus' own
  * (docs/configuration.md): the same client options as `source.prometheus`, a `queue_config`, and
  * external labels added to every sample. Absent or empty means no remote write.
@@ -346,12 +370,14 @@ export const configSchema = z.strictObject({
       path: z.string().optional(),
     })
     .default({}),
+  cluster: clusterSection.default({ members: 1, replication: 1, shard_by: ['instance'] }),
   remote_write: remoteWriteSection,
   series: z.array(seriesEntry).min(1, 'expected at least one series entry'),
 });
 
 export type Config = z.output<typeof configSchema>;
 export type SeriesConfig = z.output<typeof seriesEntry>;
+export type ClusterConfig = z.output<typeof clusterSection>;
 export type PrometheusSourceConfig = z.output<typeof prometheusSource>;
 export type SimulationSourceConfig = z.output<typeof simulationSource>;
 export type RemoteWriteConfig = z.output<typeof remoteWriteEntry>;

@@ -7,9 +7,14 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import type { Pipeline, PipelineInstruments } from '../pipeline/pipeline.js';
 import { buildInfo } from '../util/build-info.js';
+import type { SourceInstruments } from '../sources/prometheus.js';
+import { registerClusterMetrics } from './cluster-metrics.js';
 
 /** Registers every self-metric on `registry` and returns the pipeline's instruments. */
-export function registerSelfMetrics(registry: Registry, pipeline: () => Pipeline): PipelineInstruments {
+export function registerSelfMetrics(
+  registry: Registry,
+  pipeline: () => Pipeline,
+): PipelineInstruments & SourceInstruments {
   collectDefaultMetrics({ register: registry });
   const registers = [registry];
 
@@ -72,6 +77,8 @@ export function registerSelfMetrics(registry: Registry, pipeline: () => Pipeline
       if (t > 0) this.set(t);
     },
   });
+
+  registerClusterMetrics(registers, pipeline);
 
   const info = buildInfo();
   new Gauge({
@@ -144,6 +151,12 @@ export function registerSelfMetrics(registry: Registry, pipeline: () => Pipeline
     registers,
   });
   const cycles = new Counter({ name: 'cloudpulse_cycles_total', help: 'Cycles run.', registers });
+  const responseBytes = new Counter({
+    name: 'cloudpulse_source_response_bytes_total',
+    help: 'Bytes received from the source (after decompression): query answers (kind="query") and label-only listings that narrow a fleet member\'s queries (kind="listing").',
+    labelNames: ['series', 'kind'],
+    registers,
+  });
 
   return {
     queryDuration: (series, s) => queryDuration.observe({ series }, s),
@@ -155,6 +168,7 @@ export function registerSelfMetrics(registry: Registry, pipeline: () => Pipeline
     seriesError: (series, stage) => seriesErrors.inc({ series, stage }),
     samplesDropped: (series, reason, n) => samplesDropped.inc({ series, reason }, n),
     backfilled: (series, n) => backfilled.inc({ series }, n),
+    responseBytes: (series, kind, n) => responseBytes.inc({ series, kind }, n),
     cycle: (s) => {
       cycleDuration.observe(s);
       cycles.inc();

@@ -1,7 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { configSchema } from '../config/schema.js';
 import type { RangeQuery, Source, SourceSeries } from '../sources/types.js';
-import { loadInChunks } from './chunked-load.js';
+import { loadChunks, type ChunkedLoad } from './chunked-load.js';
+
+/** every chunk of a load, handed to `onChunk` as it arrives */
+async function loadAll(source: Source, load: Omit<ChunkedLoad, 'query'>, onChunk: (chunk: SourceSeries[]) => void) {
+  for await (const chunk of loadChunks(source, { ...load, query: 'x' })) onChunk(chunk);
+}
 
 /** a source that answers after a delay and records how many requests overlapped */
 class SlowSource implements Source {
@@ -35,11 +40,11 @@ class SlowSource implements Source {
 
 const entry = configSchema.parse({ series: [{ name: 'cpu', query: 'x', step: '1m' }] }).series[0];
 
-describe('loadInChunks', () => {
+describe('loadChunks', () => {
   it('keeps the next requests in flight and hands chunks on in time order', async () => {
     const source = new SlowSource(100);
     const got: number[] = [];
-    await loadInChunks(source, { entry, start: 0, end: 60 * 999, sampleBudget: 2000 }, (chunk) =>
+    await loadAll(source, { entry, start: 0, end: 60 * 999, sampleBudget: 2000 }, (chunk) =>
       got.push(chunk[0].timestamps[0], chunk[0].timestamps.at(-1)!),
     );
     expect(source.maxInFlight).toBe(2);
@@ -53,7 +58,7 @@ describe('loadInChunks', () => {
     const source = new SlowSource(100);
     source.local = true;
     let chunks = 0;
-    await loadInChunks(source, { entry, start: 0, end: 60 * 999, sampleBudget: 2000 }, () => chunks++);
+    await loadAll(source, { entry, start: 0, end: 60 * 999, sampleBudget: 2000 }, () => chunks++);
     expect(chunks).toBeGreaterThan(10);
     expect(source.maxInFlight).toBe(1);
   });
@@ -64,9 +69,9 @@ describe('loadInChunks', () => {
     const onUnhandled = (err: unknown) => unhandled.push(err);
     process.on('unhandledRejection', onUnhandled);
     try {
-      await expect(
-        loadInChunks(source, { entry, start: 0, end: 60 * 999, sampleBudget: 2000 }, () => {}),
-      ).rejects.toThrow('chunk failed');
+      await expect(loadAll(source, { entry, start: 0, end: 60 * 999, sampleBudget: 2000 }, () => {})).rejects.toThrow(
+        'chunk failed',
+      );
       await new Promise((resolve) => setTimeout(resolve, 50));
       expect(unhandled).toEqual([]);
     } finally {

@@ -14,6 +14,10 @@ const PROBE_STEPS = 12;
 
 export interface ChunkedLoad {
   entry: SeriesConfig;
+  /** the PromQL sent: the entry's query, narrowed to what this member owns (pipeline/ownership.ts) */
+  query: string;
+  /** the label sets this member keeps; a source that can skip the others cheaply does */
+  keep?: (labels: Labels) => boolean;
   /** first and last grid times, inclusive */
   start: number;
   end: number;
@@ -46,11 +50,11 @@ export function chunkSteps(seriesCount: number, budget = SAMPLE_BUDGET): number 
 /** requests in flight while a chunk is handed on: the server encodes while this thread parses */
 const AHEAD = 2;
 
-export async function loadInChunks(
-  source: Source,
-  load: ChunkedLoad,
-  onChunk: (series: SourceSeries[]) => void,
-): Promise<void> {
+/**
+ * The chunks of `load`, oldest first, as they arrive: the consumer pulls one while the next ones
+ * are being fetched, so data flows one way (source, chunks, whoever routes them).
+ */
+export async function* loadChunks(source: Source, load: ChunkedLoad): AsyncGenerator<SourceSeries[]> {
   const { entry, end } = load;
   const step = entry.step;
   const inFlight: Array<Promise<SourceSeries[]>> = [];
@@ -60,10 +64,19 @@ export async function loadInChunks(
   const query = (steps: number) => {
     const to = Math.min(end, from + (steps - 1) * step);
     const answer = source.queryRange(
-      { name: entry.name, query: entry.query, start: from, end: to, step, simulate: entry.simulate, only: load.only },
+      {
+        name: entry.name,
+        query: load.query,
+        start: from,
+        end: to,
+        step,
+        simulate: entry.simulate,
+        only: load.only,
+        keep: load.keep,
+      },
       load.signal,
     );
-    // awaited in turn below; a failure before then must not count as unhandled
+    // awaited in turn below (or abandoned when the consumer stops): never an unhandled rejection
     answer.catch(() => {});
     inFlight.push(answer);
     from = to + step;
@@ -76,6 +89,6 @@ export async function loadInChunks(
     while (inFlight.length < ahead && from <= end) query(steps);
     // let the requests go out (and scrapes in) before this chunk takes the thread
     await new Promise((resolve) => setImmediate(resolve));
-    onChunk(result);
+    yield result;
   }
 }

@@ -5,7 +5,7 @@
  * moves three buffers, and labels travel only the first time a worker sees a label set.
  */
 import type { Labels } from '../sources/types.js';
-import { seriesKey } from './series-unit.js';
+import { seriesKey } from './series-key.js';
 
 export interface IngestBatch {
   keys: string[];

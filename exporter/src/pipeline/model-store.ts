@@ -2,7 +2,7 @@
  * Fitted models on disk under --storage.path, so a restart does not refit everything at once.
  * One small JSON file per series, written atomically (write to a temp file, then rename).
  */
-import { mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import type { SerializedModel } from '../models/types.js';
@@ -70,5 +70,25 @@ export class ModelStore {
       }
     }
     return out;
+  }
+
+  /**
+   * Removes stored models not written for `seconds`: they would be refitted anyway (stale), and
+   * after a fleet is rescaled they belong to series another member owns now. Returns how many.
+   */
+  prune(seconds: number, nowMs = Date.now()): number {
+    let removed = 0;
+    for (const name of readdirSync(this.dir)) {
+      const file = join(this.dir, name);
+      try {
+        if (nowMs - statSync(file).mtimeMs > seconds * 1000) {
+          unlinkSync(file);
+          removed++;
+        }
+      } catch {
+        // gone meanwhile (another worker pruned it): nothing to do
+      }
+    }
+    return removed;
   }
 }

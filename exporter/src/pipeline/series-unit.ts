@@ -21,6 +21,7 @@ import type { AnomalyEvent } from './anomaly-log.js';
 import { History } from './history.js';
 import type { StoredModel } from './model-store.js';
 import { ViewMemory } from './view-memory.js';
+import { phaseOf, seriesKey } from './series-key.js';
 
 /** What a unit reports upwards; the worker turns these into self-metrics and logs. */
 export interface UnitEvents {
@@ -30,20 +31,17 @@ export interface UnitEvents {
   dropped(reason: SampleDropReason, count: number): void;
 }
 
-/** `name{a="1",b="2"}` with labels sorted: stable identity of a series across cycles. */
-export function seriesKey(name: string, labels: Labels): string {
-  const parts = Object.keys(labels)
-    .sort()
-    .map((k) => `${k}=${JSON.stringify(labels[k])}`);
-  return `${name}{${parts.join(',')}}`;
-}
-
 /** The model actually serving: auto reports the candidate it chose. */
 export function servingModelName(model: FittedModel): string {
   if (model.name !== 'auto') return model.name;
   const chosen = /^auto: ([a-z_]+)/.exec(model.description);
   return chosen ? chosen[1] : model.name;
 }
+
+/** a stored model fitted more than this many refit intervals ago is refitted, not restored */
+const STALE_STORED_REFITS = 2;
+
+const seedOf = (key: string) => Math.floor(phaseOf(key) * 2 ** 31);
 
 const allFinite = (a: ArrayLike<number>) => {
   for (let i = 0; i < a.length; i++) if (!Number.isFinite(a[i])) return false;
@@ -140,6 +138,9 @@ export class SeriesUnit {
   /** Try to restore a model saved by an earlier run; false when it cannot serve (then it is refitted). */
   restore(stored: StoredModel, now: number): boolean {
     if (stored.requested !== this.entry.model) return false;
+    // a model fitted long ago (by this member before the series moved away and back, or by
+    // another member whose volume this is) would serve stale forecasts: refit instead
+    if (!(now - stored.fittedAt <= STALE_STORED_REFITS * this.entry.refit_interval)) return false;
     try {
       const model = getModel(stored.state.model)!.restore(stored.state);
       const probe = model.forecast(1, this.entry.levels);
@@ -367,7 +368,8 @@ export class SeriesUnit {
     try {
       const model = await factory.fit(
         { values: this.history.slice(), start: this.history.start, step: this.entry.step },
-        { seasonLengths: seasonLengths.length ? seasonLengths : undefined },
+        // seeded by the series, so every replica of it fits the same model from the same history
+        { seasonLengths: seasonLengths.length ? seasonLengths : undefined, seed: seedOf(this.key) },
       );
       this.model = model;
       this.modelT = fitT;

@@ -22,6 +22,8 @@ export interface WorkerUpdatesOptions {
   anomalyLog?: AnomalyLog;
   /** the main thread's compactor, shared with the pipeline (one per thread) */
   compactor: MemoryCompactor;
+  /** unix milliseconds: records are stamped with the time they arrive, a few ms after their render */
+  clock: () => number;
 }
 
 export class WorkerUpdates {
@@ -36,7 +38,12 @@ export class WorkerUpdates {
   apply(u: WorkerUpdate, worker: number): void {
     const { store, known, instruments, logger } = this.o;
     if (u.backlog) this.backlogs[worker] = u.backlog;
-    for (const r of u.records) if (known.has(r.key)) store.put(r);
+    const computedAt = this.o.clock() / 1000;
+    for (const r of u.records) {
+      if (!known.has(r.key)) continue;
+      r.computedAt ??= computedAt;
+      store.put(r);
+    }
     for (const key of u.removed) if (!known.has(key)) store.delete(key);
     if (u.removed.length > 0) this.o.compactor.observe(store.size());
     for (const e of u.events) {

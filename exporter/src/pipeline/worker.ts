@@ -17,6 +17,7 @@ import { isEntryModel } from '../models/types.js';
 import type { ModelStore } from './model-store.js';
 import { SeriesUnit, type UnitEvents } from './series-unit.js';
 import { unpackIngest } from './ingest-batch.js';
+import { phaseOf } from './series-key.js';
 import type { WorkerCommand, WorkerEvent, WorkerUpdate, TrainingSeries, TrainResult } from './worker-messages.js';
 
 /** points scored inline with new data; more than this waits for the warm-up queue */
@@ -39,13 +40,6 @@ export interface SeriesWorkerOptions {
 function threadMemory(): { heapUsed: number; external: number } {
   const h = getHeapStatistics();
   return { heapUsed: h.used_heap_size, external: h.external_memory };
-}
-
-/** A stable phase in [0, 1) per key, so refits of many series spread over the refit interval. */
-export function phaseOf(key: string): number {
-  let h = 2166136261;
-  for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 16777619);
-  return (h >>> 0) / 4294967296;
 }
 
 export class SeriesWorker {

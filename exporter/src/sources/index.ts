@@ -1,7 +1,7 @@
 /** Every source by name: a plain map, nothing registers itself on import. */
 import type { Config } from '../config/schema.js';
 import type { Logger } from '../util/logger.js';
-import { PrometheusSource } from './prometheus.js';
+import { PrometheusSource, type SourceInstruments } from './prometheus.js';
 import { SimulationSource } from './simulation.js';
 import type { Source } from './types.js';
 
@@ -9,12 +9,15 @@ export interface SourceDeps {
   logger: Logger;
   /** unix seconds the exporter started at (simulation injections count from it) */
   startTime: number;
+  instruments?: SourceInstruments;
 }
 
 /** Builds the named source from the config, or undefined when the config has no section for it. */
 export const SOURCES: Record<'prometheus' | 'simulation', (config: Config, deps: SourceDeps) => Source | undefined> = {
-  prometheus: (config, { logger }) =>
-    config.source.prometheus ? new PrometheusSource({ config: config.source.prometheus, logger }) : undefined,
+  prometheus: (config, { logger, instruments }) =>
+    config.source.prometheus
+      ? new PrometheusSource({ config: config.source.prometheus, logger, instruments })
+      : undefined,
   simulation: (config, { startTime }) => new SimulationSource({ config: config.source.simulation, startTime }),
 };
 
@@ -26,7 +29,8 @@ export function createSources(
   config: Config,
   logger: Logger,
   startTime: number,
+  instruments?: SourceInstruments,
 ): { source?: Source; simulation: Source } {
-  const deps = { logger, startTime };
+  const deps = { logger, startTime, instruments };
   return { source: SOURCES.prometheus(config, deps), simulation: SOURCES.simulation(config, deps)! };
 }

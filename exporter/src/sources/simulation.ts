@@ -95,9 +95,10 @@ export class SimulationSource implements Source {
         signal?.throwIfAborted();
         slice = performance.now();
       }
-      if (q.only && !isOneOf(instanceLabels(i), q.only)) continue;
+      const labels = instanceLabels(i);
+      if ((q.only && !isOneOf(labels, q.only)) || (q.keep && !q.keep(labels))) continue;
       out.push({
-        labels: instanceLabels(i),
+        labels,
         timestamps: [...timestamps],
         values: simulateSeries(this.plan, metric, i, timestamps, q.name),
       });

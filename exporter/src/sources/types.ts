@@ -24,6 +24,25 @@ export interface RangeQuery {
   simulate?: 'cpu' | 'memory' | 'network';
   /** return only these label sets (backfilling label sets that appeared after start) */
   only?: Labels[];
+  /**
+   * The label sets the caller keeps (the ones this fleet member owns). A source that computes its
+   * answers (the simulation) skips the others; a remote one returns what the query selects, and
+   * the caller filters.
+   */
+  keep?: (labels: Labels) => boolean;
+}
+
+/** Which values of some labels exist among the series a query reads (label-only, no samples). */
+export interface LabelListing {
+  /** the config entry's name, for logs and self-metrics */
+  name: string;
+  /** series selectors, e.g. `node_cpu_seconds_total{mode="idle"}` */
+  selectors: string[];
+  /** label names whose distinct value combinations are wanted */
+  labels: string[];
+  /** unix seconds, inclusive */
+  start: number;
+  end: number;
 }
 
 /** true when `labels` is exactly one of `sets` */
@@ -46,6 +65,12 @@ export interface Source {
   readonly local?: boolean;
   /** every label set the query returns over [start, end] at `step`, in one logical request */
   queryRange(query: RangeQuery, signal?: AbortSignal): Promise<SourceSeries[]>;
+  /**
+   * The distinct combinations of `labels` (missing ones as "") among the series the selectors
+   * match; a member narrows its queries to the values it owns with them. Sources that honour
+   * `RangeQuery.keep` need not implement it.
+   */
+  listLabelValues?(listing: LabelListing, signal?: AbortSignal): Promise<Labels[]>;
   close?(): Promise<void>;
 }
 
