@@ -71,6 +71,8 @@ export interface PrometheusOptions {
   /** global scrape and rule evaluation interval (default 1s) */
   interval?: string;
   extraArgs?: string[];
+  /** runs once before the first start, e.g. to backfill the TSDB at `dataDir` (helpers/backfill.ts) */
+  beforeStart?: (dataDir: string) => Promise<void>;
 }
 
 export interface RunningPrometheus extends RunningService {
@@ -119,6 +121,7 @@ export async function startPrometheus(options: PrometheusOptions = {}): Promise<
   ]);
   const url = `http://127.0.0.1:${port}`;
   const start = () => startAndWait(proc, `${url}/-/ready`);
+  await options.beforeStart?.(dataDir);
   await start();
   const stop = () => proc.stop();
   return {

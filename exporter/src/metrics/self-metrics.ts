@@ -69,6 +69,17 @@ export function registerSelfMetrics(
     },
   });
   new Gauge({
+    name: 'cloudpulse_stored_models',
+    help: 'Stored models found at start (--storage.path): restored and served, or refitted (unreadable, another model, fitted too long ago).',
+    labelNames: ['result'],
+    registers,
+    collect() {
+      const c = pipeline().updates.restoreCounts;
+      this.set({ result: 'restored' }, c.restored);
+      this.set({ result: 'refitted' }, c.refitted);
+    },
+  });
+  new Gauge({
     name: 'cloudpulse_last_cycle_timestamp_seconds',
     help: 'Unix time the last cycle finished.',
     registers,

@@ -3,6 +3,9 @@
  * owned by exactly R members (as the hashmod says), with the same rendered outputs byte for byte,
  * and each member asks its source only for what it owns.
  */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Membership } from '../cluster/membership.js';
 import { hashmod } from '../cluster/hashmod.js';
@@ -113,5 +116,25 @@ describe('a fleet of members', () => {
     // the listings ask for label values of each entry's own selectors
     expect(source!.listings.find((l) => l.name === 'cpu')!.selectors).toEqual(['cpu_seconds']);
     expect(source!.listings.find((l) => l.name === 'mem')!.selectors).toEqual(['mem_used', 'mem_total']);
+  });
+});
+
+describe('stored models after a restart or a move', () => {
+  it('restores a model saved recently, and refits one fitted long ago (another owner, or this one long before)', async () => {
+    const storagePath = mkdtempSync(join(tmpdir(), 'cp-store-'));
+    const first = testPipeline(config(), { storagePath });
+    await first.cycle();
+    await first.pipeline.stop();
+    const saved = first.pipeline.trackedSeries;
+    // refit_interval is 1h (the default): 30 minutes later the models serve, 3 hours later they are stale
+    for (const [later, restored] of [
+      [1800, saved],
+      [3 * 3600, 0],
+    ]) {
+      const again = testPipeline(config(), { storagePath, start: T0 + later });
+      await again.cycle();
+      expect(again.pipeline.updates.restoreCounts).toEqual({ restored, refitted: saved - restored });
+      await again.pipeline.stop();
+    }
   });
 });
