@@ -1,152 +1,140 @@
 /**
- * How `auto` and the offline band calibration were chosen: every variant measured on several
- * data sets with the forecast_bench.py protocol (more origins than the headline's 5, for less
- * noise), then a leave-one-source-out choice within each family of variants: for each held-out
- * source, the variant best on the other sources is scored on the held-out one. A change is kept
- * only when that choice beats the default on held-out sources.
+ * How `auto`, its bands and the offline band calibration were chosen: every variant of a family
+ * measured on several data sets with the forecast_bench.py protocol, then a leave-one-source-out
+ * choice within the family: for each held-out source, the variant best on the other sources
+ * scores the held-out one. Point choices are judged by MASE (geometric mean over series, 1 h and
+ * 4 h), band choices by MSIS95 among the variants whose coverage is inside the targets
+ * (bench/forecast-heldout.ts). With --anchors, each held-out result is set against the best of
+ * forecast_bench.py's own methods on the same series (its `--out` CSV per data set).
  *
- *   tsx bench/forecast-variants.ts --data DIR[,DIR...] [--origins 20] [--variants a,b]
+ *   tsx bench/forecast-variants.ts --data DIR[,DIR...] [--origins 20] [--families a,b]
+ *                                  [--variants a,b] [--anchors DIR] [--cache DIR]
  *
- * Sources are the first-level folders of each DIR (e.g. nab, bitbrains_rnd, google2019). Besides
- * ../shared/datasets/forecast we used ../shared/datasets/scaling (1-minute traces, another step
- * and kind) and the forecast series averaged to 15 minutes and 1 hour (other steps; see
- * docs/benchmarks.md for the commands). Prints tables, writes bench/results/forecast-variants.json.
+ * Data sets are named by their folder (forecast, m15, h1, m1: see bench/forecast-resample.ts);
+ * `--anchors DIR` reads DIR/<data set>.csv. `--cache DIR` keeps each variant's per-series scores
+ * (DIR/<family>/<variant>.json) so a later run with more variants measures only the new ones.
+ * Prints tables, writes bench/results/forecast-variants.json.
  */
-import { basename, dirname, join, relative, resolve } from 'node:path';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createAuto, validationPlan } from '../exporter/src/models/auto.js';
-import { AdaptiveCalibration } from '../exporter/src/models/adaptive-calibration.js';
+import { createAuto, type AutoOptions } from '../exporter/src/models/auto.js';
 import { calibrateOnTail } from '../exporter/src/models/tail-calibration.js';
 import { ets } from '../exporter/src/models/ets.js';
-import type { ModelFactory, SeriesInput } from '../exporter/src/models/types.js';
-import { backtestSeries } from '../exporter/src/evaluation/rolling-origin.js';
-import { geometricMean } from '../exporter/src/evaluation/metrics.js';
-import { flag, listCsv, readSeriesCsv, writeResults } from './forecast-csv.js';
+import type { ConformalOptions } from '../exporter/src/models/calibration.js';
+import type { ModelFactory } from '../exporter/src/models/types.js';
+import { flag, writeResults } from './forecast-csv.js';
+import {
+  leaveOneSourceOut,
+  ofData,
+  readAnchors,
+  scoreVariant,
+  summarise,
+  type Objective,
+  type SeriesScore,
+  type Summary,
+} from './forecast-heldout.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const LEVELS = [0.8, 0.95];
-const DAY = 86400;
 
-/**
- * The rejected offline calibration: replay the last day with the online calibrator (multipliers of
- * the model's own bands), then serve the model refitted on the whole history through it.
- */
-function replayMultipliers(factory: ModelFactory): ModelFactory {
-  return {
-    ...factory,
-    async fit(series: SeriesInput, options) {
-      const { values, step, start } = series;
-      const plan = validationPlan(values.length, step);
-      const model = await factory.fit(series, options);
-      if (!plan) return model;
-      const calibration = new AdaptiveCalibration({
-        step,
-        horizons: [1, Math.round(plan.horizon / 4), plan.horizon],
-        levels: LEVELS,
-        sampleSeconds: plan.stride * step,
-        capacity: Math.ceil(plan.window / plan.stride),
-      });
-      const cut = values.length - plan.window;
-      const replay = await factory.fit({ values: Array.from(values).slice(0, cut), step, start }, options);
-      for (let i = cut; i < values.length; i++) {
-        if ((i - cut) % plan.stride === 0)
-          calibration.record(start + (i - 1) * step, replay.forecast(plan.horizon, LEVELS));
-        calibration.observe(start + i * step, values[i]);
-        replay.update([values[i]]);
-      }
-      return {
-        ...model,
-        name: model.name,
-        description: model.description,
-        forecast: (h, l) => calibration.adjust(model.forecast(h, l)),
-      };
-    },
-  };
+const served = (factory: ModelFactory, calibration: ConformalOptions = {}): ModelFactory => ({
+  ...factory,
+  fit: (s, o) => calibrateOnTail(factory, s, o, calibration),
+});
+
+/** Conformal options: sided or symmetric quantiles, the correction on `scale` x the effective sample (0: none). */
+const bands = (sided: boolean, scale: number): ConformalOptions => ({
+  sided,
+  overlapCorrection: scale > 0,
+  effectiveScale: scale || 1,
+});
+
+interface Family {
+  objective: Objective;
+  /** the first variant is the reference (the default before the family was measured) */
+  variants: Record<string, () => ModelFactory>;
 }
 
-const served = (factory: ModelFactory): ModelFactory => ({ ...factory, fit: (s, o) => calibrateOnTail(factory, s, o) });
+/** `auto` as it was before issue 21: mean of two on pooled errors, old candidates, symmetric corrected bands */
+const BEFORE: Partial<AutoOptions> = {
+  earlySeconds: 0,
+  errorWeighting: 'step',
+  exclude: ['median_reversion'],
+  calibration: { sided: false, overlapCorrection: true, effectiveScale: 1 },
+};
 
-/** Families of variants; the first of each is the reference the others are compared with. */
-const FAMILIES: Record<string, Record<string, ModelFactory>> = {
-  calibration: {
-    auto: createAuto(),
-    'auto, plain quantiles': createAuto({ overlapCorrection: false }),
+const FAMILIES: Record<string, Family> = {
+  bands: {
+    objective: 'msis',
+    variants: {
+      'symmetric, full overlap correction (before)': () => createAuto({ calibration: bands(false, 1) }),
+      'symmetric, correction on 2x the effective sample (kept)': () => createAuto({ calibration: bands(false, 2) }),
+      'symmetric, correction on 4x the effective sample': () => createAuto({ calibration: bands(false, 4) }),
+      'symmetric, no correction': () => createAuto({ calibration: bands(false, 0) }),
+      'sided, full overlap correction': () => createAuto({ calibration: bands(true, 1) }),
+      'sided, correction on 2x the effective sample': () => createAuto({ calibration: bands(true, 2) }),
+      'sided, correction on 4x the effective sample': () => createAuto({ calibration: bands(true, 4) }),
+      'sided, no correction': () => createAuto({ calibration: bands(true, 0) }),
+      'symmetric, no correction, at least 48 origins': () =>
+        createAuto({ minOrigins: 48, calibration: bands(false, 0) }),
+      'symmetric, 4x, at least 48 origins': () => createAuto({ minOrigins: 48, calibration: bands(false, 4) }),
+      'sided, no correction, at least 48 origins': () => createAuto({ minOrigins: 48, calibration: bands(true, 0) }),
+      'sided, 4x, at least 48 origins': () => createAuto({ minOrigins: 48, calibration: bands(true, 4) }),
+      'symmetric, no correction, pooling +-50%': () => createAuto({ calibration: { ...bands(false, 0), reach: 0.5 } }),
+      'sided, no correction, pooling +-50%': () => createAuto({ calibration: { ...bands(true, 0), reach: 0.5 } }),
+    },
+  },
+  'ets bands': {
+    objective: 'msis',
+    variants: {
+      'ets, symmetric, full correction (before)': () => served(ets, bands(false, 1)),
+      'ets, symmetric, 2x (kept)': () => served(ets, bands(false, 2)),
+      'ets, own bands': () => ets,
+      'ets, symmetric, no correction': () => served(ets, bands(false, 0)),
+    },
   },
   choice: {
-    'single best (the previous default)': createAuto({ combine: 1 }),
-    '3-day window': createAuto({ combine: 1, windowSeconds: 3 * DAY, maxShare: 0.5, selectSeconds: 3 * DAY }),
-    '3-day window, choice on last day': createAuto({ combine: 1, windowSeconds: 3 * DAY, maxShare: 0.5 }),
-    'fallback guard (naive, snaive over 3 days)': createAuto({
-      combine: 1,
-      windowSeconds: 3 * DAY,
-      maxShare: 0.5,
-      fallbacks: ['naive', 'seasonal_naive'],
-    }),
-    'refit the choice': createAuto({ combine: 1, refit: true }),
-    'mean of top 2 within 1.5x (default)': createAuto(),
-    'mean of top 3 within 1.5x': createAuto({ combine: 3 }),
-  },
-  'offline calibration (ets)': {
-    'ets, tail table + refit': served(ets),
-    'ets, own bands': ets,
-    'ets, replayed multipliers + refit': replayMultipliers(ets),
+    objective: 'mase',
+    variants: {
+      'before (mean of top 2, pooled steps)': () => createAuto(BEFORE),
+      'single best, pooled steps': () => createAuto({ ...BEFORE, combine: 1 }),
+      'mean of top 2, per origin': () => createAuto({ ...BEFORE, errorWeighting: 'origin' }),
+      'best on 1 h early, mean of 2 later, per origin': () =>
+        createAuto({ ...BEFORE, earlySeconds: 3600, errorWeighting: 'origin' }),
+      '+ median reversion (kept)': () => createAuto({ calibration: BEFORE.calibration }),
+      'mean of top 2, per origin, + median reversion': () =>
+        createAuto({ calibration: BEFORE.calibration, earlySeconds: 0 }),
+    },
   },
 };
 
-interface SeriesResult {
-  source: string;
-  mase: number[];
-  cov: number[][];
+const fmt = (x: number, d = 3): string => (Number.isFinite(x) ? x.toFixed(d) : 'nan');
+
+function row(label: string, s: Summary, anchor?: { mase: number[]; msis: number[] }): string {
+  const ratio = (a: number, b?: number) => (b ? ` (${fmt(a / b, 2)}x)` : '');
+  return [
+    label.padEnd(52),
+    `MASE ${fmt(s.maseGm[0])}${ratio(s.maseGm[0], anchor?.mase[0])} / ${fmt(s.maseGm[1])}${ratio(s.maseGm[1], anchor?.mase[1])}`,
+    `MSIS95 ${fmt(s.msis95Gm[0], 2)}${ratio(s.msis95Gm[0], anchor?.msis[0])} / ${fmt(s.msis95Gm[1], 2)}${ratio(s.msis95Gm[1], anchor?.msis[1])}`,
+    `cov ${s.cov.map((c) => c.map((x) => fmt(x)).join('/')).join('  ')}`,
+    `w95 ${s.w95.map((w) => fmt(w, 2)).join('/')}`,
+    s.fails > 0 ? `fails ${s.fails}` : '',
+  ].join('  ');
 }
 
-async function run(factory: ModelFactory, roots: string[], origins: number): Promise<SeriesResult[]> {
-  const out: SeriesResult[] = [];
-  for (const root of roots) {
-    for (const file of listCsv(root)) {
-      const { t, v } = readSeriesCsv(file);
-      const step = t[1] - t[0];
-      const horizons = [Math.max(1, Math.round(3600 / step)), Math.max(1, Math.round(14400 / step))];
-      const scores = await backtestSeries(v, factory, {
-        origins,
-        horizons,
-        maxHistory: 2016,
-        season: Math.max(1, Math.round(86400 / step)),
-        levels: LEVELS,
-        step,
-        start: t[0],
-        now: () => 0,
-      });
-      const at = (h: number) => scores.filter((s) => s.horizon === h);
-      if (at(horizons[0]).length === 0) continue;
-      const avg = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
-      out.push({
-        source: `${basename(root)}:${relative(root, file)
-          .split('/')[0]
-          .replace(/\.csv$/, '')}`,
-        mase: horizons.map((h) => avg(at(h).map((s) => s.mase))),
-        cov: horizons.map((h) => LEVELS.map((_, k) => avg(at(h).map((s) => s.coverage[k])))),
-      });
-    }
-  }
-  return out;
-}
-
-/** Per source: log geo-mean 4 h MASE, and mean |coverage - level| over horizons and levels. */
-function bySource(results: SeriesResult[]): Record<string, { logMase: number; miscoverage: number; n: number }> {
-  const groups: Record<string, SeriesResult[]> = {};
-  for (const r of results) (groups[r.source] ??= []).push(r);
-  return Object.fromEntries(
-    Object.entries(groups).map(([source, rs]) => [
-      source,
-      {
-        logMase: Math.log(geometricMean(rs.map((r) => r.mase[1]))),
-        miscoverage:
-          rs.reduce((a, r) => a + r.cov.flat().reduce((b, c, i) => b + Math.abs(c - LEVELS[i % 2]), 0) / 4, 0) /
-          rs.length,
-        n: rs.length,
-      },
-    ]),
-  );
+/** The best anchor of each measure on exactly these series (one data set). */
+function bestAnchor(anchors: Record<string, SeriesScore[]>, series: SeriesScore[]) {
+  const names = new Set(series.map((s) => s.series));
+  const sums = Object.entries(anchors).map(([method, scores]) => ({
+    method,
+    s: summarise(scores.filter((a) => names.has(a.series))),
+  }));
+  const best = (pick: (s: Summary) => number) => sums.reduce((a, b) => (pick(b.s) < pick(a.s) ? b : a), sums[0]);
+  return {
+    mase: [0, 1].map((j) => best((s) => s.maseGm[j]).s.maseGm[j]),
+    msis: [0, 1].map((j) => best((s) => s.msis95Gm[j]).s.msis95Gm[j]),
+    names: [0, 1].map((j) => `${best((s) => s.maseGm[j]).method}/${best((s) => s.msis95Gm[j]).method}`),
+  };
 }
 
 async function main(): Promise<void> {
@@ -154,59 +142,64 @@ async function main(): Promise<void> {
     .split(',')
     .map((d) => resolve(d));
   const origins = Number(flag('origins', '20'));
-  const only = flag('families', Object.keys(FAMILIES).join(',')).split(',');
+  const families = flag('families', Object.keys(FAMILIES).join(',')).split(',');
+  const only = flag('variants', '').split(',').filter(Boolean);
+  const anchorDir = flag('anchors', '');
+  const cacheDir = flag('cache', '');
+  const datasets = roots.map((r) => basename(r));
+  const anchors = Object.fromEntries(
+    datasets
+      .filter((d) => anchorDir && existsSync(join(anchorDir, `${d}.csv`)))
+      .map((d) => [d, readAnchors(join(anchorDir, `${d}.csv`), d)]),
+  );
   const report: Record<string, unknown> = {};
-  for (const family of only) {
-    const variants = FAMILIES[family];
-    const measured: Record<string, ReturnType<typeof bySource>> = {};
-    const overall: Record<string, { gm4h: number; cov: number[][] }> = {};
-    for (const [name, factory] of Object.entries(variants)) {
-      const results = await run(factory, roots, origins);
-      measured[name] = bySource(results);
-      const avg = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
-      overall[name] = {
-        gm4h: geometricMean(results.map((r) => r.mase[1])),
-        cov: [0, 1].map((j) => LEVELS.map((_, k) => avg(results.map((r) => r.cov[j][k])))),
-      };
-      process.stderr.write(`${family}: ${name} done\n`);
-    }
-    const names = Object.keys(variants);
-    const sources = Object.keys(measured[names[0]]);
-    console.log(`\n=== ${family} (${origins} origins; geo-mean 4 h MASE, coverage 80/95 at 1 h and 4 h)`);
-    for (const name of names) {
-      const o = overall[name];
-      console.log(
-        `${name.padEnd(44)} ${o.gm4h.toFixed(3)}  ${o.cov[0].map((c) => c.toFixed(3)).join('/')}  ${o.cov[1].map((c) => c.toFixed(3)).join('/')}`,
-      );
-    }
-    const loso: Record<string, unknown>[] = [];
-    for (const objective of ['logMase', 'miscoverage'] as const) {
-      let chosenSum = 0;
-      let defaultSum = 0;
-      for (const held of sources) {
-        const train = sources.filter((s) => s !== held);
-        const cost = (n: string) => train.reduce((a, s) => a + measured[n][s][objective], 0);
-        const chosen = names.reduce((a, b) => (cost(b) < cost(a) ? b : a));
-        chosenSum += measured[chosen][held][objective];
-        defaultSum += measured[names[0]][held][objective];
-        loso.push({
-          objective,
-          held,
-          chosen,
-          heldOut: measured[chosen][held][objective],
-          default: measured[names[0]][held][objective],
-        });
+  for (const familyName of families) {
+    const family = FAMILIES[familyName];
+    if (!family)
+      throw new Error(`--families: unknown family ${familyName} (known: ${Object.keys(FAMILIES).join(', ')})`);
+    const measured: Record<string, SeriesScore[]> = {};
+    for (const [name, make] of Object.entries(family.variants)) {
+      if (only.length > 0 && !only.includes(name) && name !== Object.keys(family.variants)[0]) continue;
+      const cached = cacheDir && join(cacheDir, familyName, `${name.replace(/[^a-z0-9]+/gi, '_')}-${origins}.json`);
+      const key = JSON.stringify({ roots, origins });
+      if (cached && existsSync(cached)) {
+        const saved = JSON.parse(readFileSync(cached, 'utf8')) as { key: string; scores: SeriesScore[] };
+        if (saved.key === key) {
+          measured[name] = saved.scores;
+          continue;
+        }
       }
-      const show = (x: number) =>
-        objective === 'logMase' ? Math.exp(x / sources.length).toFixed(3) : (x / sources.length).toFixed(4);
-      console.log(
-        `leave one source out, ${objective === 'logMase' ? 'geo-mean 4 h MASE' : 'mean |coverage - level|'}: chosen ${show(chosenSum)} vs reference ${show(defaultSum)}; picks ${loso
-          .filter((l) => l.objective === objective)
-          .map((l) => `${String(l.held)} -> ${String(l.chosen)}`)
-          .join(', ')}`,
-      );
+      const t0 = performance.now();
+      measured[name] = await scoreVariant(make(), roots, origins);
+      process.stderr.write(`${familyName}: ${name} (${((performance.now() - t0) / 1000).toFixed(0)} s)\n`);
+      if (cached) {
+        mkdirSync(dirname(cached), { recursive: true });
+        writeFileSync(cached, JSON.stringify({ key, scores: measured[name] }));
+      }
     }
-    report[family] = { overall, bySource: measured, loso };
+    console.log(`\n=== ${familyName} (${origins} origins; geo-means 1 h / 4 h; coverage 80/95 at 1 h and 4 h)`);
+    const heldOut = leaveOneSourceOut(measured, family.objective);
+    const results: Record<string, Record<string, Summary>> = {};
+    for (const data of datasets) {
+      const best = anchors[data]
+        ? bestAnchor(anchors[data], ofData(measured[Object.keys(measured)[0]], data))
+        : undefined;
+      console.log(`--- ${data}${best ? ` (best anchors MASE ${best.names.join(', ')} by horizon)` : ''}`);
+      for (const [name, scores] of Object.entries(measured)) {
+        const s = summarise(ofData(scores, data));
+        (results[name] ??= {})[data] = s;
+        console.log(row(name, s, best));
+      }
+      const held = summarise(ofData(heldOut.scores, data));
+      (results['held out'] ??= {})[data] = held;
+      console.log(row('held out (leave one source out)', held, best));
+    }
+    console.log(
+      `picks: ${Object.entries(heldOut.picks)
+        .map(([s, v]) => `${s} -> ${v}`)
+        .join('; ')}`,
+    );
+    report[familyName] = { objective: family.objective, results, picks: heldOut.picks };
   }
   writeResults('forecast-variants.json', { roots, origins, report });
 }

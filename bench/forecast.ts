@@ -125,6 +125,7 @@ async function main(): Promise<void> {
           fmt(spread[j][1].inside, 2).padStart(5),
           fmt(s.width[0], 2).padStart(6),
           fmt(s.width[1], 2).padStart(6),
+          fmt(s.msisGeoMean[1], 2).padStart(8),
           fmt(s.fitMsMedian, 2).padStart(8),
           String(s.fails).padStart(4),
         ].join(' '),
@@ -134,7 +135,7 @@ async function main(): Promise<void> {
   }
   console.log(`\nrolling origin: ${files.length} series of ${data}, ${origins} origins, <= 2,016 points of history`);
   console.log(
-    'model                  h    MASE  MASEmd MASEgm  cov80  cov95  p10-p90/80 p10-p90/95 in80  in95    w80    w95 fit_ms_md fails',
+    'model                  h    MASE  MASEmd MASEgm  cov80  cov95  p10-p90/80 p10-p90/95 in80  in95    w80    w95 MSIS95gm fit_ms_md fails',
   );
   for (const r of rows) console.log(r);
 
@@ -144,6 +145,7 @@ async function main(): Promise<void> {
     const versions: Array<[string, ModelFactory]> = [['auto', MODELS.auto]];
     if (previous) versions.push([`auto@${before}`, previous.models.auto]);
     const times: Record<string, number[]> = Object.fromEntries(versions.map(([n]) => [n, []]));
+    const sizes: Record<string, number[]> = {};
     for (let r = 0; r < speedRuns; r++) {
       for (const file of files) {
         const { t, v } = readSeriesCsv(file);
@@ -154,6 +156,7 @@ async function main(): Promise<void> {
           const m = await factory.fit({ values: week, step: t[1] - t[0], start: t[0] });
           m.forecast(48, LEVELS);
           times[name].push(performance.now() - t0);
+          if (r === 0) (sizes[name] ??= []).push(JSON.stringify(m.toJSON()).length);
         }
       }
     }
@@ -162,8 +165,12 @@ async function main(): Promise<void> {
       const sorted = [...times[name]].sort((a, b) => a - b);
       speed[`${name} median ms`] = median(sorted);
       speed[`${name} p90 ms`] = sorted[Math.floor(sorted.length * 0.9)];
+      const bytes = [...sizes[name]].sort((a, b) => a - b);
+      speed[`${name} median state bytes`] = median(bytes);
+      speed[`${name} largest state bytes`] = bytes[bytes.length - 1];
       console.log(
-        `  ${name.padEnd(20)} median ${fmt(median(sorted), 2)} ms, p90 ${fmt(sorted[Math.floor(sorted.length * 0.9)], 2)} ms`,
+        `  ${name.padEnd(20)} median ${fmt(median(sorted), 2)} ms, p90 ${fmt(sorted[Math.floor(sorted.length * 0.9)], 2)} ms; ` +
+          `state median ${median(bytes)} B, largest ${bytes[bytes.length - 1]} B`,
       );
     }
     if (previous) {

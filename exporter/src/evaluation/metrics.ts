@@ -51,6 +51,28 @@ export function coverage(
   return inside / count;
 }
 
+/**
+ * Mean interval score of the central band at `level` over the first `count` steps (Gneiting &
+ * Raftery 2007; M4's MSIS once divided by the MASE scale): the width plus 2 / (1 - level) times
+ * the distance of each actual outside the band. Proper for the band between the (1 - level) / 2
+ * and (1 + level) / 2 quantiles, so it charges width and misses together.
+ */
+export function intervalScore(
+  actual: ArrayLike<number>,
+  lower: ArrayLike<number>,
+  upper: ArrayLike<number>,
+  level: number,
+  count: number,
+): number {
+  const penalty = 2 / (1 - level);
+  let s = 0;
+  for (let i = 0; i < count; i++) {
+    const y = actual[i];
+    s += upper[i] - lower[i] + penalty * (Math.max(lower[i] - y, 0) + Math.max(y - upper[i], 0));
+  }
+  return s / count;
+}
+
 export function meanWidth(lower: ArrayLike<number>, upper: ArrayLike<number>, count: number): number {
   let s = 0;
   for (let i = 0; i < count; i++) s += upper[i] - lower[i];

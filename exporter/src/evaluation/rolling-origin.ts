@@ -8,7 +8,7 @@
 import type { FitOptions, ForecastResult, ModelFactory } from '../models/types.js';
 import { median } from '../util/stats.js';
 import { bandsFromSd } from '../models/normal-bands.js';
-import { coverage, geometricMean, maseScale, meanAbsoluteError, meanWidth, smape } from './metrics.js';
+import { coverage, geometricMean, intervalScore, maseScale, meanAbsoluteError, meanWidth, smape } from './metrics.js';
 
 export interface BacktestOptions {
   origins: number;
@@ -35,6 +35,8 @@ export interface OriginScore {
   coverage: number[];
   /** mean band width divided by the MASE scale, by level */
   width: number[];
+  /** mean interval score divided by the MASE scale (M4's MSIS), by level */
+  msis: number[];
   fitMs: number;
   failed: boolean;
 }
@@ -105,6 +107,7 @@ export async function backtestSeries(
         smape: smape(actual, result.point, horizon),
         coverage: result.intervals.map((iv) => coverage(actual, iv.lower, iv.upper, horizon)),
         width: result.intervals.map((iv) => meanWidth(iv.lower, iv.upper, horizon) / scale),
+        msis: result.intervals.map((iv) => intervalScore(actual, iv.lower, iv.upper, iv.level, horizon) / scale),
         fitMs,
         failed,
       });
@@ -122,6 +125,8 @@ export interface HorizonSummary {
   smape: number;
   coverage: number[];
   width: number[];
+  /** geometric mean over series of the per-series mean MSIS, by level (forecast_bench.py's MSIS95_gm) */
+  msisGeoMean: number[];
   fitMsMean: number;
   fitMsMedian: number;
   fails: number;
@@ -147,6 +152,9 @@ export function summarise(bySeries: OriginScore[][], horizons: number[], levelCo
         avg(perSeries.map((s) => avg(s.map((o) => o.coverage[l])))),
       ),
       width: Array.from({ length: levelCount }, (_, l) => avg(perSeries.map((s) => avg(s.map((o) => o.width[l]))))),
+      msisGeoMean: Array.from({ length: levelCount }, (_, l) =>
+        geometricMean(perSeries.map((s) => avg(s.map((o) => o.msis[l])))),
+      ),
       fitMsMean: avg(fitTimes),
       fitMsMedian: median(fitTimes),
       fails: perSeries.reduce((n, s) => n + s.filter((o) => o.failed).length, 0),

@@ -1,28 +1,39 @@
 /**
  * Split-conformal calibration of forecast bands, usable around any fitted model.
  *
- * Input: signed out-of-sample errors per horizon step (from rolling origins on held-out history).
- * Per step h the half-width at level L is the empirical L-quantile of |error| over the origins,
- * pooled with neighbouring steps (few origins per step make single-step quantiles noisy) and
- * made non-decreasing in h. Beyond the calibrated horizon the last width is stretched by the
- * ratio of the wrapped model's own band widths. Widths are kept on a fixed grid of levels and on
- * a grid of steps about 25% apart (the pooling reach), and interpolated between, so the
- * serialised state stays small at any step (240 steps of 1-minute data keep 23 rows) and any
- * requested level works.
+ * Input: signed out-of-sample errors per horizon step (actual - point, from rolling origins on
+ * held-out history). Per step h the band at level L runs from the (1 - L) / 2 to the (1 + L) / 2
+ * quantile of the errors (sided: a series that bursts upwards gets its width above the point,
+ * where the interval score charges for it), pooled with neighbouring steps (few origins per step
+ * make single-step quantiles noisy) and made non-decreasing in h. Symmetric tables (quantiles of
+ * |error|) are what states written before sided ones hold, and a measured variant. Beyond the
+ * calibrated horizon the last width is stretched by the ratio of the wrapped model's own band
+ * widths. Widths are kept on a fixed grid of levels and on a grid of steps about 25% apart (the
+ * pooling reach), and interpolated between, so the serialised state stays small at any step
+ * (240 steps of 1-minute data keep 23 rows) and any requested level works. No distance is below
+ * the series' width floor (resolution.ts): a band never collapses onto its point.
  */
 import type { FittedModel, ForecastResult, SerializedModel } from './types.js';
 import { ModelError } from './types.js';
 import { normalQuantile, quantile } from '../util/stats.js';
+import { widthFloor } from './resolution.js';
 
-/** levels the half-widths are stored at */
+/** levels the widths are stored at */
 export const CALIBRATION_LEVELS = [0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95, 0.975, 0.99];
 
 export interface CalibrationTable {
   levels: number[];
   /** steps ahead the rows are kept at, ascending from 1 (states written before: every step) */
   steps?: number[];
-  /** halfWidth[r][k] = half-width at steps[r] for levels[k] */
-  halfWidth: number[][];
+  /** symmetric tables: halfWidth[r][k] = half-width at steps[r] for levels[k] */
+  halfWidth?: number[][];
+  /** sided tables: distance from the point down to the lower bound, and up to the upper one */
+  below?: number[][];
+  above?: number[][];
+  /** no served distance is below this (the series' width floor, resolution.ts) */
+  floor?: number;
+  /** the wrapped model's own band distances (too little history to calibrate), not conformal ones */
+  own?: boolean;
 }
 
 /** Every step up to 6, then steps about 25% apart up to `horizon` (always included). */
@@ -34,7 +45,7 @@ export function tableSteps(horizon: number): number[] {
 }
 
 function stepsOf(table: CalibrationTable): number[] {
-  return table.steps ?? table.halfWidth.map((_, i) => i + 1);
+  return table.steps ?? (table.halfWidth ?? table.below!).map((_, i) => i + 1);
 }
 
 /** Last step the table covers. */
@@ -43,34 +54,70 @@ export function calibratedHorizon(table: CalibrationTable): number {
   return steps[steps.length - 1];
 }
 
-/** The row of half-widths at step `h` (<= the calibrated horizon), interpolated between rows. */
-export function halfWidthRow(table: CalibrationTable, h: number): number[] {
-  const steps = stepsOf(table);
+/** Distances below and above the point at one step, per table level. */
+export interface TableRow {
+  below: number[];
+  above: number[];
+}
+
+function interpolateRow(rows: number[][], steps: number[], h: number): number[] {
   let r = 0;
   while (r + 1 < steps.length && steps[r + 1] <= h) r++;
-  const row = table.halfWidth[r];
+  const row = rows[r];
   if (steps[r] >= h || r + 1 >= steps.length) return row;
-  const next = table.halfWidth[r + 1];
+  const next = rows[r + 1];
   const f = (h - steps[r]) / (steps[r + 1] - steps[r]);
   return row.map((w, k) => w + f * (next[k] - w));
 }
 
-/**
- * Build a table from `errors[h - 1]` = signed errors of h-step forecasts. Steps with no errors
- * borrow from their neighbours; undefined when there are too few errors overall.
- */
+/** The row at step `h` (<= the calibrated horizon), interpolated between rows. */
+export function tableRow(table: CalibrationTable, h: number): TableRow {
+  const steps = stepsOf(table);
+  if (table.below && table.above) {
+    return { below: interpolateRow(table.below, steps, h), above: interpolateRow(table.above, steps, h) };
+  }
+  const half = interpolateRow(table.halfWidth!, steps, h);
+  return { below: half, above: half };
+}
+
+/** Distance at any level in (0, 1) from one side of a row (normal tails outside the table's levels). */
+export function widthAt(table: CalibrationTable, side: number[], level: number): number {
+  const { levels } = table;
+  const last = levels.length - 1;
+  if (level <= levels[0]) return side[0] * (normalQuantile(0.5 + level / 2) / normalQuantile(0.5 + levels[0] / 2));
+  if (level >= levels[last])
+    return side[last] * (normalQuantile(0.5 + level / 2) / normalQuantile(0.5 + levels[last] / 2));
+  let k = 0;
+  while (levels[k + 1] < level) k++;
+  const f = (level - levels[k]) / (levels[k + 1] - levels[k]);
+  return side[k] + f * (side[k + 1] - side[k]);
+}
+
 export interface ConformalOptions {
   /** fewer finite errors than this: no table (default 10) */
   minimumErrors?: number;
   /**
-   * Correct each quantile level for the number of independent errors behind it (default true).
-   * Errors of overlapping forecasts from successive origins are correlated, the more so the
-   * longer the horizon, so a day of 4-hour forecasts holds only a handful of independent ones;
-   * the level gets the conformal finite-sample correction L (n + 1) / n for the effective n of
-   * each step's errors (`effectiveSampleSize`). Without it the bands under-covered on every data
-   * set and step we tried (95% at 4 h: 0.87-0.93; see docs/benchmarks.md).
+   * quantiles of the signed errors, or of |error| on both sides (default): the sided tails rest
+   * on half as many errors each, and covered less on every data set (docs/benchmarks.md)
+   */
+  sided?: boolean;
+  /**
+   * Correct each quantile level for the number of independent errors behind it: the conformal
+   * finite-sample correction L (n + 1) / n with n the effective number of independent errors of
+   * each step (`effectiveSampleSize`) times `effectiveScale`. Errors of overlapping forecasts
+   * from successive origins are correlated, the more so the longer the horizon, so a day of
+   * 4-hour forecasts holds only a handful of independent ones; at full strength (scale 1) the
+   * 95% level then reaches 1, the largest error of the day. Default true, at half strength
+   * (`effectiveScale` 2): of none, 4x, 2x and full, the mildest that keeps coverage in the targets
+   * on sources held out, where the interval score is lowest (docs/benchmarks.md).
    */
   overlapCorrection?: boolean;
+  /** multiplier of the effective sample size in the correction (default 2; larger is milder) */
+  effectiveScale?: number;
+  /** no distance below this (the series' width floor, resolution.ts; default 0) */
+  floor?: number;
+  /** errors of steps within this share of h either side are pooled into step h's quantiles (default 0.25) */
+  reach?: number;
 }
 
 /**
@@ -104,48 +151,83 @@ export function effectiveSampleSize(errors: ArrayLike<number>): number {
   return Math.max(1, (n * (1 - r)) / (1 + r));
 }
 
+/** Finite errors of steps within +-`share` of h (so each quantile rests on several origins). */
+function pooledErrors(errors: number[][], h: number, absolute: boolean, share: number): Float64Array {
+  const horizon = errors.length;
+  const reach = Math.round(h * share);
+  const from = Math.max(1, h - reach);
+  const to = Math.min(horizon, h + reach);
+  let size = 0;
+  for (let j = from; j <= to; j++) size += errors[j - 1].length;
+  // a typed array sorts numerically without a comparator, several times faster than number[]
+  const pooled = new Float64Array(size);
+  let m = 0;
+  for (let j = from; j <= to; j++)
+    for (const e of errors[j - 1]) if (Number.isFinite(e)) pooled[m++] = absolute ? Math.abs(e) : e;
+  return pooled.subarray(0, m).sort();
+}
+
+/**
+ * Build a table from `errors[h - 1]` = signed errors of h-step forecasts. Steps with no errors
+ * borrow from their neighbours; undefined when there are too few errors overall.
+ */
 export function conformalTable(errors: number[][], options: ConformalOptions = {}): CalibrationTable | undefined {
   const minimumErrors = options.minimumErrors ?? 10;
+  const sided = options.sided ?? false;
+  const floor = options.floor ?? 0;
   const horizon = errors.length;
   const total = errors.reduce((s, e) => s + e.filter(Number.isFinite).length, 0);
   if (horizon === 0 || total < minimumErrors) return undefined;
   const steps = tableSteps(horizon);
-  const halfWidth: number[][] = [];
-  let previous: number[] | undefined;
+  const below: number[][] = [];
+  const above: number[][] = [];
+  const none = CALIBRATION_LEVELS.map(() => NaN);
   for (const h of steps) {
-    // pool steps within +-25% of h so each quantile rests on several origins
-    const reach = Math.round(h / 4);
-    const from = Math.max(1, h - reach);
-    const to = Math.min(horizon, h + reach);
-    let size = 0;
-    for (let j = from; j <= to; j++) size += errors[j - 1].length;
-    // a typed array sorts numerically without a comparator, several times faster than number[]
-    let pooled = new Float64Array(size);
-    let m = 0;
-    for (let j = from; j <= to; j++) for (const e of errors[j - 1]) if (Number.isFinite(e)) pooled[m++] = Math.abs(e);
-    pooled = pooled.subarray(0, m);
-    let row: number[];
+    const pooled = pooledErrors(errors, h, !sided, options.reach ?? 0.25);
     if (pooled.length < 3) {
-      row = previous ? [...previous] : CALIBRATION_LEVELS.map(() => NaN);
-    } else {
-      pooled.sort();
-      const independent = options.overlapCorrection === false ? 0 : effectiveSampleSize(errors[h - 1]);
-      const corrected = (level: number): number =>
-        independent > 0 ? Math.min(1, (level * (independent + 1)) / independent) : level;
-      row = CALIBRATION_LEVELS.map((level) => quantile(pooled, corrected(level)));
+      below.push(below.length > 0 ? [...below[below.length - 1]] : none);
+      above.push(above.length > 0 ? [...above[above.length - 1]] : none);
+      continue;
     }
-    if (previous) row = row.map((w, k) => (Number.isFinite(w) ? w : previous![k]));
-    halfWidth.push(row);
-    previous = row;
+    const independent =
+      (options.overlapCorrection ?? true)
+        ? effectiveSampleSize(errors[h - 1]) * (options.effectiveScale ?? 2)
+        : Infinity;
+    const corrected = (level: number): number =>
+      Number.isFinite(independent) ? Math.min(1, (level * (independent + 1)) / independent) : level;
+    const levels = CALIBRATION_LEVELS.map(corrected);
+    if (sided) {
+      below.push(levels.map((level) => -quantile(pooled, (1 - level) / 2)));
+      above.push(levels.map((level) => quantile(pooled, (1 + level) / 2)));
+    } else {
+      const half = levels.map((level) => quantile(pooled, level));
+      below.push(half);
+      above.push(half);
+    }
   }
-  if (!halfWidth[0].every(Number.isFinite)) return undefined;
-  // widths should not shrink with the horizon; isotonic regression (not a running max, which
-  // would carry every upward blip of a noisy quantile forward) makes them non-decreasing
-  for (let k = 0; k < CALIBRATION_LEVELS.length; k++) {
-    const fitted = isotonicIncreasing(halfWidth.map((row) => row[k]));
-    halfWidth.forEach((row, h) => (row[k] = fitted[h]));
+  if (!below[0].every(Number.isFinite)) return undefined;
+  for (const side of [below, above]) {
+    // a point outside its own band helps no one: each distance is at least the floor; widths
+    // should not shrink with the horizon, and isotonic regression (not a running max, which
+    // would carry every upward blip of a noisy quantile forward) makes them non-decreasing
+    for (let k = 0; k < CALIBRATION_LEVELS.length; k++) {
+      const fitted = isotonicIncreasing(side.map((row) => Math.max(floor, row[k])));
+      side.forEach((row, r) => (row[k] = roundUp(fitted[r])));
+    }
   }
-  return { levels: [...CALIBRATION_LEVELS], steps, halfWidth };
+  const table: CalibrationTable = { levels: [...CALIBRATION_LEVELS], steps, floor };
+  return sided ? { ...table, below, above } : { ...table, halfWidth: below };
+}
+
+/**
+ * `w` up to 4 significant digits (never below it): a quantile of a few dozen errors is not known
+ * better than that, and the stored table is half the size.
+ */
+export function roundUp(w: number): number {
+  if (!(w > 0) || !Number.isFinite(w)) return w;
+  const unit = 10 ** (Math.floor(Math.log10(w)) - 3);
+  const r = Math.ceil(w / unit) * unit;
+  return +r.toPrecision(4) >= w ? +r.toPrecision(4) : r;
 }
 
 /** Pool-adjacent-violators: the least-squares non-decreasing fit to `y`. */
@@ -167,17 +249,12 @@ export function isotonicIncreasing(y: number[]): number[] {
   return means.flatMap((m, i) => new Array<number>(sizes[i]).fill(m));
 }
 
-/** Half-width for any level in (0, 1) from one row of the table. */
-export function halfWidthAt(table: CalibrationTable, row: number[], level: number): number {
-  const { levels } = table;
-  const last = levels.length - 1;
-  if (level <= levels[0]) return row[0] * (normalQuantile(0.5 + level / 2) / normalQuantile(0.5 + levels[0] / 2));
-  if (level >= levels[last])
-    return row[last] * (normalQuantile(0.5 + level / 2) / normalQuantile(0.5 + levels[last] / 2));
-  let k = 0;
-  while (levels[k + 1] < level) k++;
-  const f = (level - levels[k]) / (levels[k + 1] - levels[k]);
-  return row[k] + f * (row[k + 1] - row[k]);
+/** The same table with no distance below `floor` (for tables built without one). */
+export function flooredTable(table: CalibrationTable, floor: number): CalibrationTable {
+  if (!(floor > 0)) return table;
+  const lift = (rows?: number[][]) => rows?.map((row) => row.map((w) => Math.max(floor, w)));
+  const lifted = { ...table, floor: Math.max(floor, table.floor ?? 0) };
+  return { ...lifted, halfWidth: lift(table.halfWidth), below: lift(table.below), above: lift(table.above) };
 }
 
 export class CalibratedModel implements FittedModel {
@@ -189,7 +266,8 @@ export class CalibratedModel implements FittedModel {
   ) {}
 
   get description(): string {
-    return `${this.label}, conformal bands (${calibratedHorizon(this.table)} steps)`;
+    const kind = this.table.own ? 'own bands' : 'conformal bands';
+    return `${this.label}, ${kind} (${calibratedHorizon(this.table)} steps)`;
   }
 
   forecast(horizon: number, levels: number[]): ForecastResult {
@@ -198,18 +276,20 @@ export class CalibratedModel implements FittedModel {
     const own = horizon > calibrated ? this.inner.forecast(horizon, [0.95]) : this.inner.forecast(horizon, []);
     const ownWidth = (h: number): number => own.intervals[0].upper[h - 1] - own.intervals[0].lower[h - 1];
     const point = own.point;
-    const rows = Array.from({ length: Math.min(horizon, calibrated) }, (_, i) => halfWidthRow(this.table, i + 1));
+    const rows = Array.from({ length: Math.min(horizon, calibrated) }, (_, i) => tableRow(this.table, i + 1));
+    const floor = this.table.floor ?? 0;
     const intervals = levels.map((level) => {
       const lower: number[] = [];
       const upper: number[] = [];
       for (let h = 1; h <= horizon; h++) {
-        let w = halfWidthAt(this.table, rows[Math.min(h, calibrated) - 1], level);
+        const row = rows[Math.min(h, calibrated) - 1];
+        let stretch = 1;
         if (h > calibrated) {
           const base = ownWidth(calibrated);
-          w *= base > 0 ? Math.max(1, ownWidth(h) / base) : Math.sqrt(h / calibrated);
+          stretch = base > 0 ? Math.max(1, ownWidth(h) / base) : Math.sqrt(h / calibrated);
         }
-        lower.push(point[h - 1] - w);
-        upper.push(point[h - 1] + w);
+        lower.push(point[h - 1] - Math.max(floor, stretch * widthAt(this.table, row.below, level)));
+        upper.push(point[h - 1] + Math.max(floor, stretch * widthAt(this.table, row.above, level)));
       }
       return { level, lower, upper };
     });
@@ -221,11 +301,8 @@ export class CalibratedModel implements FittedModel {
   }
 
   toJSON(): SerializedModel {
-    return {
-      model: this.name,
-      version: 1,
-      state: { label: this.label, table: this.table, inner: this.inner.toJSON() },
-    };
+    const state = { label: this.label, table: this.table, inner: this.inner.toJSON() };
+    return { model: this.name, version: 1, state };
   }
 }
 
@@ -234,19 +311,56 @@ export function restoreCalibrated(
   serialized: SerializedModel,
   restoreInner: (inner: SerializedModel) => FittedModel,
 ): CalibratedModel {
-  const s = serialized.state as { label?: string; table?: CalibrationTable; inner?: SerializedModel };
-  const rows = s?.table?.halfWidth;
-  const steps = s?.table?.steps;
-  if (!s || !s.inner || !Array.isArray(rows) || (steps !== undefined && steps.length !== rows.length)) {
+  const s = serialized.state as {
+    label?: string;
+    table?: CalibrationTable;
+    inner?: SerializedModel;
+  };
+  const t = s?.table;
+  const sides = t?.below && t?.above ? [t.below, t.above] : [t?.halfWidth];
+  const length = sides[0]?.length;
+  const valid =
+    sides.every((rows) => Array.isArray(rows) && rows.length === length) &&
+    (t?.steps === undefined || t.steps.length === length);
+  if (!s || !s.inner || !t || !valid) {
     throw new ModelError(serialized.model, 'calibrated state lacks table or inner model');
   }
-  return new CalibratedModel(restoreInner(s.inner), s.table!, serialized.model, s.label);
+  return new CalibratedModel(restoreInner(s.inner), t, serialized.model, s.label);
 }
 
-/** A table holding a model's own band half-widths, for when there is too little history to calibrate. */
-export function tableFromModel(fitted: FittedModel, horizon: number): CalibrationTable {
-  const { intervals } = fitted.forecast(horizon, CALIBRATION_LEVELS);
+/**
+ * A table holding a model's own band distances (no less than `floor`), for when there is too
+ * little history to calibrate.
+ */
+export function tableFromModel(fitted: FittedModel, horizon: number, floor = 0): CalibrationTable {
+  const { point, intervals } = fitted.forecast(horizon, CALIBRATION_LEVELS);
   const steps = tableSteps(horizon);
-  const halfWidth = steps.map((h) => intervals.map((iv) => Math.max(0, (iv.upper[h - 1] - iv.lower[h - 1]) / 2)));
-  return { levels: [...CALIBRATION_LEVELS], steps, halfWidth };
+  const side = (distance: (iv: ForecastResult['intervals'][number], i: number) => number) =>
+    steps.map((h) => intervals.map((iv) => Math.max(floor, distance(iv, h - 1))));
+  return {
+    levels: [...CALIBRATION_LEVELS],
+    steps,
+    floor,
+    own: true,
+    below: side((iv, i) => point[i] - iv.lower[i]),
+    above: side((iv, i) => iv.upper[i] - point[i]),
+  };
+}
+
+/**
+ * The served model: `model` with the conformal table of `errors` (validation.ts), no distance
+ * below the series' width floor; with too few errors, the model's own bands, floored.
+ */
+export function calibrateOnErrors(
+  model: FittedModel,
+  errors: number[][] | undefined,
+  series: { values: ArrayLike<number>; step: number },
+  options: ConformalOptions,
+  name: string,
+  label?: string,
+): CalibratedModel {
+  const floor = widthFloor(series.values);
+  const horizon = errors?.length ?? Math.max(1, Math.round(14400 / series.step));
+  const table = (errors && conformalTable(errors, { ...options, floor })) ?? tableFromModel(model, horizon, floor);
+  return new CalibratedModel(model, table, name, label ?? model.description);
 }

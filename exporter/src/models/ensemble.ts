@@ -6,7 +6,7 @@
 import type { FittedModel, ModelFactory, SeriesInput, SerializedModel } from './types.js';
 import { WeightedModel, restoreWeighted, weightedErrors } from './weighted.js';
 import { ModelError } from './types.js';
-import { CalibratedModel, conformalTable, restoreCalibrated, tableFromModel } from './calibration.js';
+import { calibrateOnErrors, restoreCalibrated } from './calibration.js';
 import { naiveFallback, restoreCandidate, validateCandidates } from './auto.js';
 
 /** worse than this multiple of the best validation error: weight 0 */
@@ -24,7 +24,7 @@ export const ensemble: ModelFactory = {
   async fit(series: SeriesInput, options = {}) {
     const validated = await validateCandidates(series, options);
     if (!validated) return naiveFallback(series, 'ensemble');
-    const { validations, plan } = validated;
+    const { validations } = validated;
     const best = Math.min(...validations.map((v) => v.mae));
     const kept = validations.filter((v) => v.mae <= MAX_ERROR_RATIO * best);
     // a perfect candidate (error 0, e.g. a constant series) takes all the weight
@@ -36,9 +36,7 @@ export const ensemble: ModelFactory = {
       used.map((v) => v.errors),
       members.map((m) => m.weight),
     );
-    const combined = new WeightedModel(members, 'ensemble');
-    const table = conformalTable(errors) ?? tableFromModel(combined, plan.horizon);
-    return new CalibratedModel(combined, table, 'ensemble', 'ensemble');
+    return calibrateOnErrors(new WeightedModel(members, 'ensemble'), errors, series, {}, 'ensemble', 'ensemble');
   },
 
   restore(serialized: SerializedModel) {

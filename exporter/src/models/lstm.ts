@@ -17,6 +17,7 @@
  */
 import type { FitOptions, FittedModel, ModelFactory, SeriesInput, SerializedModel } from './types.js';
 import { CalibratedModel, conformalTable, restoreCalibrated } from './calibration.js';
+import { widthFloor } from './resolution.js';
 import { walkForward } from './validation.js';
 import { tfjsMissing } from './tf.js';
 import {
@@ -60,7 +61,9 @@ export async function fitLstmEntry(
     const cut = Math.max(fit.firstValidation + 1, n - Math.round(DAY / series[i].step));
     if (n - cut < 2 * stride) return served;
     const walker = lstmModel(network, fit.scaling, fit.values.slice(0, cut));
-    const table = conformalTable(walkForward(walker, series[i].values, cut, { horizon, stride }).errors);
+    const table = conformalTable(walkForward(walker, series[i].values, cut, { horizon, stride }).errors, {
+      floor: widthFloor(series[i].values),
+    });
     return table ? new CalibratedModel(served, table, NAME) : served;
   });
   return { network, models };

@@ -47,8 +47,16 @@ describe('calibration on the tail of the history', () => {
     expect(own.description).toMatch(/^auto: /);
   });
 
-  it('keeps the model bands when the history is too short to validate on', async () => {
+  it('keeps the model bands when the history is too short to validate on, never narrower than the floor', async () => {
     const fitted = await calibrateOnTail(naive, { values: [1, 2, 3, 4, 5, 6], step: 300, start: 0 });
-    expect(fitted.description).not.toMatch(/conformal/);
+    expect(fitted.description).toMatch(/own bands/);
+    const { point, intervals } = fitted.forecast(3, [0.8]);
+    expect(intervals[0].upper[0] - point[0]).toBeCloseTo(1.2816, 3);
+    // a history whose last stretch is flat: the random-walk band of the last value has width,
+    // and so has the conformal band over a validation day of zero errors (half the quantum, 0.5)
+    const flat = [...Array.from({ length: 100 }, (_, i) => i % 3), ...new Array<number>(900).fill(2)];
+    const calm = await calibrateOnTail(naive, { values: flat, step: 300, start: 0 });
+    const band = calm.forecast(48, [0.95]).intervals[0];
+    expect(band.upper[0] - band.lower[0]).toBeCloseTo(1, 9);
   });
 });

@@ -9,9 +9,11 @@
  * band: the served model is refitted after the replay, and its own bands relative to its errors
  * differ from the replayed fit's; multipliers learned on one and applied to the other
  * under-covered (ets 95% at 4 h: 0.91 against 0.97 with the table, bench/forecast-variants.ts).
+ * A history too short to validate on keeps the model's own bands; either way no band is
+ * narrower than the series' width floor (resolution.ts).
  */
 import type { FitOptions, FittedModel, ModelFactory, SeriesInput } from './types.js';
-import { CalibratedModel, conformalTable } from './calibration.js';
+import { calibrateOnErrors, type ConformalOptions } from './calibration.js';
 import { validateOnTail } from './validation.js';
 import { validationPlan } from './auto.js';
 
@@ -22,17 +24,21 @@ export async function calibrateOnTail(
   factory: ModelFactory,
   series: SeriesInput,
   fitOptions?: FitOptions,
+  calibration: ConformalOptions = {},
 ): Promise<FittedModel> {
   const model = await factory.fit(series, fitOptions);
+  if (factory.selfCalibrated) return model;
   const plan = validationPlan(series.values.length, series.step);
-  if (factory.selfCalibrated || !plan) return model;
-  const stride = factory.costlyUpdate ? Math.max(plan.stride, Math.ceil(plan.window / COSTLY_ORIGINS)) : plan.stride;
-  const [validated] = await validateOnTail(series.values, [{ name: factory.name, factory, fitOptions }], {
-    ...plan,
-    stride,
-    step: series.step,
-    start: series.start,
-  });
-  const table = validated ? conformalTable(validated.errors) : undefined;
-  return table ? new CalibratedModel(model, table, factory.name) : model;
+  let errors: number[][] | undefined;
+  if (plan) {
+    const stride = factory.costlyUpdate ? Math.max(plan.stride, Math.ceil(plan.window / COSTLY_ORIGINS)) : plan.stride;
+    const [validated] = await validateOnTail(series.values, [{ name: factory.name, factory, fitOptions }], {
+      ...plan,
+      stride,
+      step: series.step,
+      start: series.start,
+    });
+    errors = validated?.errors;
+  }
+  return calibrateOnErrors(model, errors, series, calibration, factory.name);
 }
