@@ -5,7 +5,8 @@
  * - the receiver down for two minutes (the process stopped, a new one started on the same port
  *   and storage) loses nothing within the queue bound: every value made during the outage arrives;
  * - a 400 from Prometheus (samples too old for its head: an exporter whose clock runs 3 h behind)
- *   is counted as failed and never sent again, and --web.self-metrics-only serves only self-metrics.
+ *   is counted as failed and never sent again, and --web.self-metrics-only serves only self-metrics;
+ * - SIGTERM sends what is still queued.
  * No fake server here: the faults a real Prometheus cannot produce on demand (429 with
  * Retry-After, 503) are tested against a scripted one in exporter/src/remote-write/sender.test.ts.
  */
@@ -198,6 +199,34 @@ series:
     for (const family of FAMILIES) expect(samples(counted, family)).toEqual([]);
     expect(late.process.logs()).toMatch(/remote write refused a batch; not retried/);
     await late.stop();
+  });
+
+  it('sends what is queued when stopped with SIGTERM', async () => {
+    // batches wait up to 10 minutes: only the shutdown flush can send these
+    const held = await startExporter(`
+source: {simulation: {instances: 2, seed: 13, history: 1h, anomalies: false}}
+schedule: {interval: 1s}
+remote_write:
+  - url: ${receiver.url}/api/v1/write
+    external_labels: {cluster: test, __replica__: flush}
+    queue_config: {batch_send_deadline: 10m, max_samples_per_send: 100000}
+series:
+  - {name: cpu, query: cpu, simulate: cpu, step: ${STEP_S}s, lookback: 10m, horizons: [5s], model: seasonal_naive}
+`);
+    const text = await waitFor(
+      async () => {
+        const t = await held.metrics();
+        return samples(t, 'cloudpulse_forecast').length === 2 && t;
+      },
+      { timeout: 60_000, what: 'forecasts of the held exporter' },
+    );
+    expect(selfMetric(text, 'cloudpulse_remote_write_samples_pending')).toBeGreaterThan(0);
+    expect(await query(receiver, 'count({__replica__="flush"})')).toEqual([]);
+    await held.stop();
+    expect(held.process.logs()).toMatch(/"clean":true/);
+    const stored = await query(receiver, '{__replica__="flush"}');
+    expect(stored.length).toBeGreaterThanOrEqual(exposed(text).size);
+    expect(new Set(stored.map((s) => s.metric.__name__))).toContain('cloudpulse_forecast');
   });
 });
 
