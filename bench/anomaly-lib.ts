@@ -54,8 +54,15 @@ export const NAB: Dataset = {
   name: 'nab',
   data: join(SHARED, 'datasets/nab/data'),
   windows: join(SHARED, 'datasets/nab/labels/combined_windows.json'),
-  groups: { artificial: ['artificialNoAnomaly', 'artificialWithAnomaly'], aws: ['realAWSCloudwatch'] },
+  groups: {
+    artificial: ['artificialNoAnomaly', 'artificialWithAnomaly'],
+    aws: ['realAWSCloudwatch'],
+    traffic: ['realTraffic'],
+  },
 };
+
+/** the real NAB categories, pooled for the leave-one-category-out target */
+export const NAB_REAL = ['aws', 'traffic'];
 
 function listTs(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
@@ -135,6 +142,8 @@ export interface ProfileFigures<T> {
 export interface Validation {
   optimised: ProfileFigures<{ score: number; threshold: number | null }>;
   fixed: ProfileFigures<number>;
+  /** per group and pool ("pool:NAME"), at the fixed threshold */
+  fixed_by_group?: ProfileFigures<Record<string, number>>;
   loo: ProfileFigures<{
     score: number;
     interval90: [number, number];
@@ -145,20 +154,36 @@ export interface Validation {
   transfer: ProfileFigures<Record<string, { score: number; threshold: number | null }>>;
   halves: ProfileFigures<[number, number]>;
   /** leave one group out (present when there are groups) */
-  logo?: ProfileFigures<Record<string, { score: number; threshold: number | null } | number>>;
+  logo?: ProfileFigures<Record<string, GroupFigure | number>>;
+}
+
+/**
+ * One held-out group: `score` with the threshold chosen on the other groups, `in_sample` with the
+ * threshold chosen on every file, `own` on its own files; a pool ("pool:NAME") has no threshold.
+ */
+export interface GroupFigure {
+  score: number;
+  threshold?: number | null;
+  in_sample?: number;
+  own?: number;
 }
 
 export interface ValidationRun {
   files: number;
   variants: Record<string, Validation>;
   selected?: ProfileFigures<{ score: number; chosen: Record<string, number> }>;
+  /** variant and threshold chosen leaving one group out (with groups) */
+  selectedLogo?: ProfileFigures<{
+    groups: Record<string, { variant: string; threshold: number | null; score: number }>;
+    pools: Record<string, number>;
+  }>;
 }
 
 /** NAB figures (in-sample, fixed threshold, leave-one-file-out, transfer) of score directories */
 export function validate(
   variants: Record<string, string>,
   ds: Dataset,
-  options: { fixed?: number; profiles?: string[]; select?: boolean } = {},
+  options: { fixed?: number; profiles?: string[]; select?: boolean; pools?: Record<string, string[]> } = {},
 ): ValidationRun {
   const args = [join(here, 'nab_validate.py'), '--scorer', NAB_SCORER, '--windows', ds.windows];
   for (const [name, dir] of Object.entries(variants)) args.push('--variant', `${name}=${dir}`);
@@ -166,12 +191,26 @@ export function validate(
   if (options.fixed !== undefined) args.push('--fixed', String(options.fixed));
   if (options.profiles) args.push('--profiles', options.profiles.join(','));
   if (options.select === false) args.push('--no-select');
+  for (const [name, groups] of Object.entries(options.pools ?? {})) args.push('--pool', `${name}=${groups.join(',')}`);
   const text = execFileSync('/usr/bin/python3', args, {
     encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'ignore'],
     maxBuffer: 64 * 1024 * 1024,
   });
-  return JSON.parse(text) as ValidationRun;
+  const run = JSON.parse(text) as ValidationRun & { selected_logo?: ValidationRun['selectedLogo'] };
+  run.selectedLogo = run.selected_logo;
+  return run;
+}
+
+/**
+ * Writes `bench/results/<name>.json`: `header` and the results by variant, keeping earlier
+ * entries of variants not run this time (each entry carries its own date).
+ */
+export function writeResults(name: string, header: Record<string, unknown>, results: Record<string, unknown>): void {
+  const path = join(here, 'results', `${name}.json`);
+  const earlier = existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')).results ?? {}) : {};
+  mkdirSync(dirname(path), { recursive: true });
+  writeFileSync(path, JSON.stringify({ ...header, results: { ...earlier, ...results } }, null, 2));
 }
 
 /**

@@ -16,10 +16,13 @@ nab_score.py). Prints one JSON object: per variant
 - transfer: for each ordered pair of groups, threshold chosen on one, the other scored with it;
 - halves: alternate files, tuned on one half and scored on the other, both ways;
 - logo: leave one group out, the threshold chosen on all other groups (with groups = data sets,
-  the figure closest to "a threshold chosen on our data, used on data never seen");
+  the figure closest to "a threshold chosen on our data, used on data never seen"), beside each
+  group's figure at the threshold chosen on every file (in_sample) and on its own files (own);
+  with --pool, also pooled over a set of groups (e.g. the real NAB categories);
 
 and, when several variants are given, `selected`: leave-one-file-out over the whole choice
-(variant and threshold both chosen on the other files), the honest figure for a tuning sweep.
+(variant and threshold both chosen on the other files), the honest figure for a tuning sweep,
+and with groups `selected_logo`: the same choice leaving one whole group out.
 
 Speed: each file's raw NAB score is computed once at every candidate threshold (the highest
 MAX_CANDIDATES distinct scores of the variant, and "never"), so choosing a threshold on any set
@@ -143,7 +146,7 @@ def bootstrap(run, weights, per_file, draws=1000, seed=1):
     return [round(values[int(0.05 * len(values))], 1), round(values[int(0.95 * len(values)) - 1], 1)]
 
 
-def validate(nab, run, profiles, fixed, groups, profile_names):
+def validate(nab, run, profiles, fixed, groups, profile_names, pools):
     every = list(range(len(run.files)))
     out = {"optimised": {}, "fixed": {}, "loo": {}, "transfer": {}, "halves": {}, "logo": {}}
     for p in profile_names:
@@ -156,8 +159,15 @@ def validate(nab, run, profiles, fixed, groups, profile_names):
         thr, best = nab.optimise_threshold(rows, sum(len(fd.scored_windows) for fd in run.files), w)
         out["optimised"][p] = {"score": round(normalise(run, every, w, best), 2), "threshold": finite(thr)}
         if fixed is not None:
-            raw_fixed, _, _ = nab.evaluate_at(run.files, w, fixed)
+            raw_fixed, _, per = nab.evaluate_at(run.files, w, fixed)
             out["fixed"][p] = round(normalise(run, every, w, raw_fixed), 2)
+            # each group, and each pool of groups, at the fixed threshold
+            by_group = {}
+            for name, g in list(groups.items()) + [("pool:" + k, set().union(*(groups[x] for x in v)))
+                                                  for k, v in pools.items()]:
+                if g:
+                    by_group[name] = round(normalise(run, sorted(g), w, sum(per[i]["score"] for i in g)), 2)
+            out.setdefault("fixed_by_group", {})[p] = by_group
         # leave one file out: the best candidate for the other files
         chosen = np.argmax(total[None, :] - m, axis=1)
         per_file = m[np.arange(len(every)), chosen]
@@ -194,16 +204,31 @@ def validate(nab, run, profiles, fixed, groups, profile_names):
         logo = {}
         held_total = 0.0
         covered = set()
+        held_raw = {}
+        k_all = tuned_on(every)
         for name, g in groups.items():
             rest = set(every) - g
             if not g or not rest:
                 continue
             k = tuned_on(rest)
-            held_total += m[sorted(g), k].sum()
+            held_raw[name] = m[sorted(g), k].sum()
+            held_total += held_raw[name]
             covered |= g
-            logo[name] = {"score": scored(g, k), "threshold": finite(run.candidates[k])}
+            logo[name] = {
+                "score": scored(g, k),
+                "threshold": finite(run.candidates[k]),
+                # the same files with the threshold chosen on every file, and on their own
+                "in_sample": scored(g, k_all),
+                "own": scored(g, tuned_on(g)),
+            }
         if logo:
             logo["pooled"] = round(normalise(run, sorted(covered), w, held_total), 2)
+        for name, members in pools.items():
+            files = set().union(*(groups[g] for g in members))
+            logo["pool:" + name] = {
+                "score": round(normalise(run, sorted(files), w, sum(held_raw[g] for g in members)), 2),
+                "in_sample": scored(files, k_all),
+            }
         out["logo"][p] = logo
     return out
 
@@ -233,6 +258,38 @@ def selected(runs, profiles, profile_names):
     return out
 
 
+def selected_logo(runs, groups, pools, profiles, profile_names):
+    """leave one group out over variant and threshold together: both chosen on the other groups"""
+    names = list(runs)
+    first = runs[names[0]]
+    every = set(range(len(first.files)))
+    out = {}
+    for p in profile_names:
+        w = profiles[p]
+        curves = {name: runs[name].curve(w) for name in names}
+        held = {}
+        for g, members in groups.items():
+            rest = sorted(every - members)
+            if not members or not rest:
+                continue
+            best = None
+            for name in names:
+                totals = curves[name][rest].sum(axis=0)
+                k = int(np.argmax(totals))
+                if best is None or totals[k] > best[0]:
+                    best = (totals[k], name, k)
+            _, name, k = best
+            raw = curves[name][sorted(members), k].sum()
+            held[g] = {"variant": name, "threshold": finite(runs[name].candidates[k]), "raw": float(raw),
+                       "score": round(normalise(first, sorted(members), w, raw), 2)}
+        pooled = {}
+        for pool, gs in pools.items():
+            files = sorted(set().union(*(groups[g] for g in gs)))
+            pooled[pool] = round(normalise(first, files, w, sum(held[g]["raw"] for g in gs)), 2)
+        out[p] = {"groups": held, "pools": pooled}
+    return out
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--scorer", required=True, help="path of shared/tools/nab_score.py")
@@ -241,6 +298,8 @@ def main(argv=None):
     ap.add_argument("--fixed", type=float, help="also score at this fixed threshold")
     ap.add_argument("--group", action="append", default=[], metavar="NAME=CAT[,CAT]",
                     help="file groups by category, for transfer between groups and per-group LOO")
+    ap.add_argument("--pool", action="append", default=[], metavar="NAME=GROUP[,GROUP]",
+                    help="also report the leave-one-group-out figure pooled over these groups")
     ap.add_argument("--profiles", default=",".join(PROFILES))
     ap.add_argument("--no-select", action="store_true", help="skip the joint variant selection")
     args = ap.parse_args(argv)
@@ -260,12 +319,21 @@ def main(argv=None):
         name, _, cats = spec.partition("=")
         cats = set(cats.split(","))
         groups[name] = {i for i, k in enumerate(keys) if k.split("/", 1)[0] in cats}
+    pools = {}
+    for spec in args.pool:
+        name, _, members = spec.partition("=")
+        pools[name] = [g for g in members.split(",") if g]
+        for g in pools[name]:
+            if g not in groups:
+                raise SystemExit("error: pool %s names unknown group %s" % (name, g))
     profile_names = [p for p in args.profiles.split(",") if p]
     result = {"files": len(keys), "variants": {}}
     for name, run in runs.items():
-        result["variants"][name] = validate(nab, run, nab.DEFAULT_PROFILES, args.fixed, groups, profile_names)
+        result["variants"][name] = validate(nab, run, nab.DEFAULT_PROFILES, args.fixed, groups, profile_names, pools)
     if len(runs) > 1 and not args.no_select:
         result["selected"] = selected(runs, nab.DEFAULT_PROFILES, profile_names)
+        if groups:
+            result["selected_logo"] = selected_logo(runs, groups, pools, nab.DEFAULT_PROFILES, profile_names)
     json.dump(result, sys.stdout)
     sys.stdout.write("\n")
     return 0

@@ -89,16 +89,25 @@ describe('building blocks', () => {
 describe('detectors', () => {
   it('lists every detector by name', () => {
     expect(Object.keys(DETECTORS).sort()).toEqual([
+      'contextual',
       'ensemble',
       'isolation_forest',
       'lstm',
       'random_forest',
       'residual',
+      'residual_contextual',
     ]);
     expect(getDetector('nope')).toBeUndefined();
   });
 
-  for (const name of ['residual', 'isolation_forest', 'random_forest', 'ensemble']) {
+  for (const name of [
+    'residual',
+    'isolation_forest',
+    'random_forest',
+    'ensemble',
+    'contextual',
+    'residual_contextual',
+  ]) {
     it(`${name} alarms at the default threshold on an injected spike at 5-minute steps, and not before`, () => {
       const values = series(2400, 2000);
       const scorer = getDetector(name)!.create({ step: 300, seed: 1 });

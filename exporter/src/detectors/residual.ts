@@ -1,5 +1,5 @@
 /**
- * `residual` (the default detector): each point is compared with a one-step-ahead forecast and
+ * `residual`: each point is compared with a one-step-ahead forecast and
  * with the series' own history, and the most surprising of four signals scores it: the value
  * leaves the history's range; the absolute forecast error leaves the range of past errors; the
  * recent window's mean leaves the range of such means; or the window's spread drops below it (a
@@ -217,6 +217,6 @@ export function createResidualScorer(
 
 export const residual: DetectorFactory = {
   name: 'residual',
-  summary: 'one-step forecast error and window signals against the series own history (default)',
+  summary: 'one-step forecast error and window signals against the series own history',
   create: (options) => createResidualScorer(options),
 };
