@@ -3,7 +3,7 @@
  * causal in time: timestamps are fed in time order through the same SeriesScorer the live
  * exporter uses, so the score at a timestamp depends only on rows at or before it.
  */
-import { DETECTORS, getDetector } from '../detectors/index.js';
+import { DEFAULT_DETECTOR, DETECTORS, getDetector } from '../detectors/index.js';
 import type { CsvSeries } from '../series/csv.js';
 import { readWindows, windowsFor, type Window } from '../evaluation/nab-layout.js';
 import { parseFlags } from './args.js';
@@ -75,7 +75,7 @@ export const detectCommand: Command = {
   usage: `usage: cloudpulse detect --input PATH [--model NAME] [--threshold X] [--labels FILE] [--output PATH]
 
   --input PATH     a CSV file with header timestamp,value, or a directory of them (recursive)
-  --model NAME     detector, one of: ${Object.keys(DETECTORS).join(', ')} (default residual)
+  --model NAME     detector, one of: ${Object.keys(DETECTORS).join(', ')} (default ${DEFAULT_DETECTOR})
   --threshold X    score at or above which a point is anomalous (default: the detector's)
   --labels FILE    known incidents, as \`evaluate --labels\` reads ({"category/file.csv": [[start, end], ...]},
                    matched by path under --input, else by file name): random_forest learns from
@@ -98,7 +98,7 @@ timestamp all get the score of its kept (last) number.`,
     ]);
     const input = flags.input as string | undefined;
     if (!input) throw new UsageError('--input is required');
-    const detector = (flags.model as string | undefined) ?? 'residual';
+    const detector = (flags.model as string | undefined) ?? DEFAULT_DETECTOR;
     if (!getDetector(detector)) {
       throw new UsageError(`unknown detector "${detector}"; expected one of ${Object.keys(DETECTORS).join(', ')}`);
     }

@@ -3,7 +3,7 @@ import { writeFileSync } from 'node:fs';
 import type { Command } from './types.js';
 import { UsageError } from './types.js';
 import { parseFlags } from './args.js';
-import { getDetector, DETECTORS, DEFAULT_THRESHOLD } from '../detectors/index.js';
+import { getDetector, DETECTORS, DEFAULT_DETECTOR, DEFAULT_THRESHOLD } from '../detectors/index.js';
 import { labelRows, listLabelledFiles, readWindows } from '../evaluation/nab-layout.js';
 import { csvReader, STRICT_ORDER_FLAG, STRICT_ORDER_USAGE } from './inputs.js';
 import { fileMetrics, overallMetrics, replay, type FileMetrics } from '../evaluation/anomaly-replay.js';
@@ -16,7 +16,7 @@ Replays every DIR/<category>/<file>.csv through each detector (causally) and pri
 recall, F1, ROC-AUC, PR-AUC, mean detection delay (rows), incidents (labelled windows caught /
 windows, true alerts / alerts) and a NAB-style windowed score, per file and overall. FILE maps "category/file.csv" to anomaly windows [[start, end], ...].
 
-  --model      detectors, comma-separated (default residual; known: ${Object.keys(DETECTORS).join(', ')})
+  --model      detectors, comma-separated (default ${DEFAULT_DETECTOR}; known: ${Object.keys(DETECTORS).join(', ')})
   --threshold  score at or above which a point is anomalous (default ${DEFAULT_THRESHOLD})
   --supervised also hand each file's windows to the detectors as known incidents: random_forest
                learns from a window once it has ended (causal; figures then use the labels twice,
@@ -61,7 +61,7 @@ export const evaluate: Command = {
     if (threshold !== undefined && !(threshold > 0 && threshold < 1)) {
       throw new UsageError(`--threshold expects a number in (0,1), got ${threshold}`);
     }
-    const names = String(flags.model ?? 'residual')
+    const names = String(flags.model ?? DEFAULT_DETECTOR)
       .split(',')
       .map((s) => s.trim());
     const detectors = names.map((n) => {

@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { formatDuration, parseDuration } from '../util/duration.js';
-import { DEFAULT_THRESHOLD } from '../detectors/index.js';
+import { DEFAULT_DETECTOR, DEFAULT_THRESHOLD } from '../detectors/index.js';
 import { OUTPUT_GROUP_NAMES, type OutputGroup } from '../vocabulary.js';
 import { defaultLeadTime, DEFAULT_POD_STARTUP } from '../scaler/policy.js';
 import { leadSteps } from '../scaling/planner.js';
@@ -159,7 +159,7 @@ export const seriesEntry = z
     step: duration().default(300),
     lookback: duration().default(7 * 86400),
     model: z.string().default('auto'),
-    detector: z.string().default('residual'),
+    detector: z.string().default(DEFAULT_DETECTOR),
     horizons: z.array(duration()).min(1).default([300, 900, 3600, 14400]),
     levels: z.array(level).min(1).default([0.8, 0.95]),
     refit_interval: duration().default(3600),
