@@ -100,5 +100,5 @@ export const SCALER_METHODS = ['IsActive', 'StreamIsActive', 'GetMetricSpec', 'G
 export type ScalerMethod = (typeof SCALER_METHODS)[number];
 
 /** Why the scaler answered inactive, as counted in `cloudpulse_scaler_inactive_total{reason}`. */
-export const SCALER_INACTIVE_REASONS = ['source_down', 'stale', 'no_forecast', 'no_series'] as const;
+export const SCALER_INACTIVE_REASONS = ['source_down', 'stale', 'no_forecast', 'no_series', 'member_down'] as const;
 export type ScalerInactiveReason = (typeof SCALER_INACTIVE_REASONS)[number];

@@ -52,8 +52,10 @@ export async function startExporter(
   extraArgs: string[] = [],
   tls?: ClientTls,
   env: NodeJS.ProcessEnv = {},
+  /** the port to listen on (default: a free one) */
+  listenPort?: number,
 ): Promise<RunningExporter> {
-  const port = await freePort();
+  const port = listenPort ?? (await freePort());
   const dir = tempDir('cloudpulse');
   const configFile = join(dir, 'cloudpulse.yml');
   writeFileSync(configFile, configYaml);

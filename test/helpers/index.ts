@@ -1,5 +1,5 @@
 /** Helpers for integration tests that run real binaries on loopback. Call `afterAll(stopAll)`. */
-export { findBinary, findJemalloc, freePort, ManagedProcess, stopAll, tempDir } from './processes.js';
+export { findBinary, findJemalloc, freePort, freePortRun, ManagedProcess, stopAll, tempDir } from './processes.js';
 export { waitFor, waitForHttpOk, type WaitOptions } from './wait.js';
 export {
   scrapeJob,

@@ -75,6 +75,23 @@ const tempDirs = new Set<string>();
 const running = new Set<ManagedProcess>();
 
 /** A temp dir removed by stopAll() / at exit. */
+/** `count` consecutive free ports starting at a multiple of 10 (for `{member}` URL templates) */
+export async function freePortRun(count: number): Promise<number> {
+  const free = (port: number) =>
+    new Promise<boolean>((resolve) => {
+      const server = createServer();
+      server.once('error', () => resolve(false));
+      server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+    });
+  for (let attempt = 0; attempt < 200; attempt++) {
+    const base = 10 * (2000 + Math.floor(Math.random() * 4000));
+    let ok = true;
+    for (let i = 0; i < count && ok; i++) ok = await free(base + i);
+    if (ok) return base;
+  }
+  throw new Error(`no ${count} consecutive free ports found`);
+}
+
 export function tempDir(prefix: string): string {
   const dir = mkdtempSync(join(tmpdir(), `cloudpulse-${prefix}-`));
   tempDirs.add(dir);

@@ -4,7 +4,12 @@
  * before anything starts, naming the flag or key path that is wrong.
  */
 import { hostname as osHostname } from 'node:os';
+import { SeriesForwarder } from '../cluster/forward.js';
+import { FleetScalerView } from '../cluster/fleet-view.js';
 import { Membership, MembershipError } from '../cluster/membership.js';
+import { PeerClient } from '../cluster/peers.js';
+import type { ScalerView } from '../scaler/view.js';
+import type { Logger } from '../util/logger.js';
 import { ConfigError } from '../config/load.js';
 import type { Config } from '../config/schema.js';
 import type { FlagSpec, ParsedFlags } from './args.js';
@@ -53,4 +58,33 @@ export function membershipFrom(
     if (err instanceof MembershipError) throw new ConfigError(file, [err.message]);
     throw err;
   }
+}
+
+/** How readers on this member reach what the others own (cluster/fleet-view.ts, cluster/forward.ts). */
+export interface FleetAccess {
+  forward?: SeriesForwarder;
+  scalerView(local: ScalerView): ScalerView;
+  close(): Promise<void>;
+}
+
+/**
+ * Peers for the KEDA scaler and the API when the fleet has several members and `peer_url` says
+ * how to reach them; alone (or without a peer_url, said at start) readers see this member only.
+ */
+export function fleetAccess(config: Config, membership: Membership, logger: Logger): FleetAccess {
+  const alone: FleetAccess = { scalerView: (local) => local, close: async () => {} };
+  if (membership.all) return alone;
+  if (!config.cluster.peer_url) {
+    logger.warn(
+      { members: membership.members },
+      'cluster.peer_url is not set: the KEDA scaler and the API answer only for the series this member owns',
+    );
+    return alone;
+  }
+  const peers = new PeerClient(config.cluster, config.web.bearer_token_file);
+  return {
+    forward: new SeriesForwarder(membership, peers),
+    scalerView: (local) => new FleetScalerView(local, membership, peers, logger),
+    close: () => peers.close(),
+  };
 }

@@ -23,7 +23,7 @@ import { createSources } from '../sources/index.js';
 import { createLogger, LOG_LEVELS, type LogLevel } from '../util/logger.js';
 import { VERSION } from '../version.js';
 import { parseFlags } from './args.js';
-import { CLUSTER_FLAGS, CLUSTER_USAGE, membershipFrom } from './cluster-flags.js';
+import { CLUSTER_FLAGS, CLUSTER_USAGE, fleetAccess, membershipFrom, type FleetAccess } from './cluster-flags.js';
 import type { Membership } from '../cluster/membership.js';
 import { UsageError, type Command } from './types.js';
 
@@ -245,8 +245,17 @@ Environment: PROMETHEUS_URL, MODEL_SAVE_PATH, FORECAST_INTERVAL_MINUTES override
       await pipeline.stop();
       return 1;
     }
+    let fleet: FleetAccess;
+    try {
+      fleet = fleetAccess(config, membership, logger);
+    } catch (err) {
+      ctx.stderr.write(`cloudpulse: ${(err as Error).message}\n`);
+      await pipeline.stop();
+      return 1;
+    }
     const app = await buildApp({
       ...pipelineReaders(pipeline, config.series),
+      forward: fleet.forward,
       registry: new RegistryText(registry, logger),
       logger,
       bearerToken,
@@ -264,7 +273,7 @@ Environment: PROMETHEUS_URL, MODEL_SAVE_PATH, FORECAST_INTERVAL_MINUTES override
     let scaler: ScalerServer | undefined;
     if (grpcListen) {
       scaler = new ScalerServer({
-        view: pipelineScalerView(pipeline, config),
+        view: fleet.scalerView(pipelineScalerView(pipeline, config)),
         instruments: registerScalerMetrics(registry),
         logger,
         // the gRPC flags win; else the same certificates as the HTTP side (--web.config.file)
@@ -334,6 +343,7 @@ Environment: PROMETHEUS_URL, MODEL_SAVE_PATH, FORECAST_INTERVAL_MINUTES override
       await remoteWrite?.stop(shutdownTimeout * 1000 - (performance.now() - t0) - 500);
       await anomalyLog?.flush();
       await source?.close?.();
+      await fleet.close();
       return true;
     })().catch((err: Error) => {
       logger.warn({ err: err.message }, 'error while shutting down');

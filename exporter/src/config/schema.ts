@@ -236,6 +236,33 @@ const clusterSection = z.strictObject({
     .refine((v) => v.includes('{member}'), 'expected a URL template containing {member}')
     .refine((v) => URL.canParse(v.replaceAll('{member}', '0')), 'expected an http(s) URL template')
     .optional(),
+  /**
+   * How a member authenticates to its peers' HTTP listeners (when they require it): a bearer
+   * token (default: web.bearer_token_file, which every member shares) or a basic-auth user of
+   * the peers' --web.config.file, and the TLS trust and client certificate to present.
+   */
+  peer: z
+    .strictObject({
+      bearer_token_file: z.string().optional(),
+      basic_auth: z.strictObject({ username: z.string().min(1), password_file: z.string().min(1) }).optional(),
+      tls: z
+        .strictObject({
+          ca_file: z.string().optional(),
+          cert_file: z.string().optional(),
+          key_file: z.string().optional(),
+          insecure_skip_verify: z.boolean().default(false),
+        })
+        .refine((t) => (t.cert_file === undefined) === (t.key_file === undefined), {
+          message: 'expected cert_file and key_file together',
+        })
+        .default({ insecure_skip_verify: false }),
+      /** a peer that has not answered by then counts as down for that request */
+      timeout: duration().default(2),
+    })
+    .refine((p) => !(p.bearer_token_file && p.basic_auth), {
+      message: 'expected at most one of bearer_token_file, basic_auth',
+    })
+    .default({ tls: { insecure_skip_verify: false }, timeout: 2 }),
 });
 
 /**
@@ -370,7 +397,7 @@ export const configSchema = z.strictObject({
       path: z.string().optional(),
     })
     .default({}),
-  cluster: clusterSection.default({ members: 1, replication: 1, shard_by: ['instance'] }),
+  cluster: clusterSection.default(() => clusterSection.parse({})),
   remote_write: remoteWriteSection,
   series: z.array(seriesEntry).min(1, 'expected at least one series entry'),
 });

@@ -12,6 +12,9 @@ import type { SeriesStoreReader } from '../store/series-store.js';
 import type { Logger } from '../util/logger.js';
 import { installAuth } from './auth.js';
 import apiRoutes, { type SeriesDetailSource } from './routes/api.js';
+import clusterRoutes from './routes/cluster.js';
+import type { Membership } from '../cluster/membership.js';
+import type { SeriesForwarder } from '../cluster/forward.js';
 import healthRoutes from './routes/health.js';
 import landing from './routes/landing.js';
 import metricsRoute from './routes/metrics.js';
@@ -37,9 +40,10 @@ export function telemetryPathProblem(path: string): string | undefined {
 export function pipelineReaders(
   pipeline: Pipeline,
   entries: SeriesConfig[],
-): Pick<AppOptions, 'store' | 'entries' | 'detail' | 'ready' | 'now' | 'backlog'> {
+): Pick<AppOptions, 'store' | 'entries' | 'detail' | 'ready' | 'now' | 'backlog' | 'membership'> {
   return {
     store: pipeline.store,
+    membership: pipeline.membership,
     entries,
     detail: (key, max) => pipeline.detail(key, max),
     ready: () => pipeline.ready,
@@ -71,6 +75,10 @@ export interface AppOptions {
   web?: WebConfig;
   /** where the exposition is served (--web.telemetry-path, default /metrics) */
   telemetryPath?: string;
+  /** on a fleet: this member's place (serves /api/v1/cluster/records to its peers) */
+  membership?: Membership;
+  /** on a fleet: API requests for series other members own go to them */
+  forward?: SeriesForwarder;
   /** freshness of the published per-series part (defaults suit production; tests use 0) */
   publish?: PublishOptions;
   /** serve only the self-metrics on the telemetry path (--web.self-metrics-only) */
@@ -129,7 +137,11 @@ export async function buildApp(o: AppOptions): Promise<FastifyInstance> {
     detail: o.detail,
     now: o.now,
     backlog: o.backlog,
+    forward: o.forward,
   });
+  if (o.membership && o.membership.members > 1) {
+    await app.register(clusterRoutes, { store: o.store, membership: o.membership });
+  }
   await app.register(landing, { telemetryPath });
   return app;
 }

@@ -18,3 +18,18 @@ export function phaseOf(key: string): number {
   for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 16777619);
   return (h >>> 0) / 4294967296;
 }
+
+/** The entry name and labels of a key made by seriesKey, or undefined when it is not one. */
+export function parseSeriesKey(key: string): { name: string; labels: Labels } | undefined {
+  const m = /^([a-zA-Z_][a-zA-Z0-9_]*)\{(.*)\}$/s.exec(key);
+  if (!m) return undefined;
+  const labels: Labels = {};
+  let rest = m[2];
+  while (rest.length > 0) {
+    const pair = /^([^=,]+)=("(?:[^"\\]|\\.)*")(,|$)/s.exec(rest);
+    if (!pair) return undefined;
+    labels[pair[1]] = JSON.parse(pair[2]) as string;
+    rest = rest.slice(pair[0].length);
+  }
+  return { name: m[1], labels };
+}

@@ -93,6 +93,22 @@ export class ScalerAnswers {
     };
   }
 
+  /**
+   * On a fleet, reads what other members hold for the trigger (ScalerView.prepare); bad metadata
+   * is left for the answer itself to report.
+   */
+  async prepare(ref: ScaledObjectRef | undefined): Promise<void> {
+    if (!this.view.prepare) return;
+    let query: ScalerQuery;
+    try {
+      query = this.query(ref ?? { name: '', namespace: '', scalerMetadata: {} }).query;
+    } catch (err) {
+      if (err instanceof MetadataError) return;
+      throw err;
+    }
+    await this.view.prepare(query);
+  }
+
   /** Parses (once per distinct metadata) or throws MetadataError. */
   query(ref: ScaledObjectRef): { query: ScalerQuery; key: string } {
     const metadata = ref.scalerMetadata ?? {};

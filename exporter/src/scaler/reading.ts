@@ -56,6 +56,8 @@ export function readScaleMetric(view: ScalerView, query: ScalerQuery, steps?: St
   const status = entryStatus(view, query);
   const where = `series ${query.series}${query.matchers.length ? `{${formatMatchers(query.matchers)}}` : ''}`;
   if (!status.up) return { ok: false, reason: 'source_down', message: `${where}: the source is down` };
+  const missing = view.missing?.(query);
+  if (missing) return { ok: false, reason: 'member_down', message: `${where}: ${missing}` };
   const now = view.now();
   const matched: SeriesRecord[] = [];
   for (const r of view.records(query.series)) if (query.matches(r.labels)) matched.push(r);

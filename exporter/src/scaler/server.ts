@@ -18,7 +18,7 @@ import {
 import type { Logger } from '../util/logger.js';
 import type { ScalerMethod } from '../vocabulary.js';
 import { ScalerAnswers, ScalerUnavailable } from './answers.js';
-import { loadContract, type ScaledObjectRef } from './contract.js';
+import { loadContract, type GetMetricsRequest, type ScaledObjectRef } from './contract.js';
 import { MetadataError } from './metadata.js';
 import type { ScalerInstruments } from './metrics.js';
 import { ActivityStreams } from './stream.js';
@@ -64,9 +64,21 @@ export class ScalerServer {
     const poll = o.streamPollSeconds ?? Math.min(15, Math.max(1, o.view.interval / 2));
     this.streams = new ActivityStreams(this.answers, o.instruments, o.logger, poll, o.maxStreams ?? 1000);
     const handlers: UntypedServiceImplementation = {
-      IsActive: this.unary('IsActive', (ref: ScaledObjectRef) => ({ result: this.answers.isActive(ref) })),
-      GetMetricSpec: this.unary('GetMetricSpec', (ref: ScaledObjectRef) => this.answers.spec(ref)),
-      GetMetrics: this.unary('GetMetrics', (req) => this.answers.metrics(req)),
+      IsActive: this.unary(
+        'IsActive',
+        (ref: ScaledObjectRef) => ref,
+        (ref) => ({ result: this.answers.isActive(ref) }),
+      ),
+      GetMetricSpec: this.unary(
+        'GetMetricSpec',
+        (ref: ScaledObjectRef) => ref,
+        (ref) => this.answers.spec(ref),
+      ),
+      GetMetrics: this.unary(
+        'GetMetrics',
+        (req: GetMetricsRequest) => req.scaledObjectRef ?? undefined,
+        (req) => this.answers.metrics(req),
+      ),
       StreamIsActive: this.streams.handle,
     };
     this.server.addService(loadContract().service.service as ServiceDefinition, handlers);
@@ -104,9 +116,15 @@ export class ScalerServer {
     });
   }
 
-  private unary<Req, Res>(method: ScalerMethod, answer: (request: Req) => Res) {
-    return (call: ServerUnaryCall<Req, Res>, callback: sendUnaryData<Res>) => {
+  private unary<Req, Res>(
+    method: ScalerMethod,
+    refOf: (request: Req) => ScaledObjectRef | undefined,
+    answer: (request: Req) => Res,
+  ) {
+    return async (call: ServerUnaryCall<Req, Res>, callback: sendUnaryData<Res>) => {
       try {
+        // on a fleet, what other members hold is read first (never throws)
+        await this.answers.prepare(refOf(call.request));
         const response = answer(call.request);
         this.o.instruments.request(method, 'OK');
         return callback(null, response);

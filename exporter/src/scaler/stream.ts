@@ -47,7 +47,7 @@ export class ActivityStreams {
     this.open.add(entry);
     this.instruments.streams(1);
     call.on('cancelled', () => this.close(entry, 'CANCELLED'));
-    this.push(entry);
+    void this.push(entry);
     if (!this.timer) {
       this.timer = setInterval(() => this.poll(), this.pollSeconds * 1000);
       this.timer.unref();
@@ -67,10 +67,13 @@ export class ActivityStreams {
   }
 
   private poll(): void {
-    for (const entry of [...this.open]) this.push(entry);
+    for (const entry of [...this.open]) void this.push(entry);
   }
 
-  private push(entry: Open): void {
+  private async push(entry: Open): Promise<void> {
+    // on a fleet, what other members hold is read first
+    await this.answers.prepare(entry.call.request);
+    if (!this.open.has(entry)) return;
     let active: boolean;
     try {
       const reading = this.answers.read(entry.call.request);

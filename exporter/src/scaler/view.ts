@@ -4,6 +4,7 @@
  * the scaler never reaches into the pipeline.
  */
 import type { SeriesRecord } from '../store/record.js';
+import type { ScalerQuery } from './metadata.js';
 
 export interface ScalerView {
   /** the names of the config's series entries */
@@ -16,4 +17,8 @@ export interface ScalerView {
   readonly interval: number;
   /** unix seconds (the exporter's clock, which a simulation may run fast) */
   now(): number;
+  /** on a fleet: read what other members hold for the trigger before it is answered */
+  prepare?(query: ScalerQuery): Promise<void>;
+  /** on a fleet: why some matching label sets may be missing (a member did not answer), if so */
+  missing?(query: ScalerQuery): string | undefined;
 }

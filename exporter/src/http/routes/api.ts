@@ -9,6 +9,8 @@ import type { SeriesConfig } from '../../config/schema.js';
 import type { SeriesRecord } from '../../store/record.js';
 import type { SeriesStoreReader } from '../../store/series-store.js';
 import { HTTP_ERRORS } from '../errors.js';
+import { FORWARDED_HEADER } from '../../cluster/peers.js';
+import type { SeriesForwarder } from '../../cluster/forward.js';
 
 /** at most this many actual points per series in a detail response */
 const MAX_ACTUAL_POINTS = 2016;
@@ -37,6 +39,8 @@ export interface ApiOptions {
   now: () => number;
   /** model work still queued in the workers */
   backlog: () => { series: number; fits: number; refits?: number; warmups: number };
+  /** on a fleet: a series another member owns, asked of that member */
+  forward?: SeriesForwarder;
 }
 
 export function summarise(r: SeriesRecord, entry: SeriesConfig | undefined) {
@@ -84,6 +88,19 @@ export default async function apiRoutes(app: FastifyInstance, opts: ApiOptions) 
   }));
   app.get<{ Params: { id: string } }>('/api/v1/series/:id', async (req, reply) => {
     const r = opts.store.get(req.params.id);
+    if (!r && opts.forward && req.headers[FORWARDED_HEADER] === undefined) {
+      const answer = await opts.forward.get(req.params.id, req.url);
+      if (answer && 'unreachable' in answer) {
+        const e = HTTP_ERRORS.OWNER_UNREACHABLE;
+        const message = `${e.message} (members ${answer.unreachable.join(', ')})`;
+        return reply.code(e.statusCode).send({ error: e.code, message });
+      }
+      if (answer)
+        return reply
+          .code(answer.status)
+          .type(answer.contentType ?? 'application/json')
+          .send(answer.body);
+    }
     const more = r ? await opts.detail(r.key, MAX_ACTUAL_POINTS) : undefined;
     if (!r || !more) {
       const e = HTTP_ERRORS.SERIES_NOT_FOUND;
