@@ -1,6 +1,6 @@
 /**
  * Kubernetes object validation against the API's own OpenAPI schemas, as packaged by
- * kubernetes-models (core, apps, autoscaling), @kubernetes-models/prometheus-operator and
+ * kubernetes-models (core, apps, autoscaling, policy), @kubernetes-models/prometheus-operator and
  * @kubernetes-models/keda. Every kind deploy/ ships must be listed here; an unlisted kind is an
  * error, not a pass. The schemas check types, required fields and enums; like the API server
  * without strict field validation, they do not reject unknown fields.
@@ -10,6 +10,8 @@ import { Secret } from 'kubernetes-models/v1/Secret';
 import { Service } from 'kubernetes-models/v1/Service';
 import { ServiceAccount } from 'kubernetes-models/v1/ServiceAccount';
 import { Deployment } from 'kubernetes-models/apps/v1/Deployment';
+import { StatefulSet } from 'kubernetes-models/apps/v1/StatefulSet';
+import { PodDisruptionBudget } from 'kubernetes-models/policy/v1/PodDisruptionBudget';
 import { HorizontalPodAutoscaler } from 'kubernetes-models/autoscaling/v2/HorizontalPodAutoscaler';
 import { PrometheusRule } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PrometheusRule';
 import { ServiceMonitor } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/ServiceMonitor';
@@ -24,6 +26,8 @@ const MODELS: Record<string, Model> = {
   'v1/Service': Service,
   'v1/ServiceAccount': ServiceAccount,
   'apps/v1/Deployment': Deployment,
+  'apps/v1/StatefulSet': StatefulSet,
+  'policy/v1/PodDisruptionBudget': PodDisruptionBudget,
   'autoscaling/v2/HorizontalPodAutoscaler': HorizontalPodAutoscaler,
   'monitoring.coreos.com/v1/PrometheusRule': PrometheusRule,
   'monitoring.coreos.com/v1/ServiceMonitor': ServiceMonitor,

@@ -62,6 +62,9 @@ in, so values never hold a credential and never need to know where the chart mou
 {{- if .Values.web.bearerToken.existingSecret -}}
 {{- $_ := set $config "web" (merge (dict "bearer_token_file" (printf "/etc/cloudpulse/bearer/%s" .Values.web.bearerToken.key)) (default dict $config.web)) -}}
 {{- end -}}
+{{- with include "cloudpulse.clusterConfig" . -}}
+{{- $_ := set $config "cluster" (fromYaml .) -}}
+{{- end -}}
 {{- toYaml $config -}}
 {{- end -}}
 
