@@ -56,6 +56,23 @@ describe('adaptive conformal calibration', () => {
     expect(c95).toBeGreaterThan(0.92);
   });
 
+  it('never serves a band narrower than the series can be read, even after a day of exact forecasts', () => {
+    const calibration = new AdaptiveCalibration({ step: STEP, horizons: [1, 12], levels: LEVELS });
+    // an integer count that sat at 12: every forecast exact, every score 0, multipliers 0
+    const exact = bandsFromSd(new Array<number>(12).fill(12), new Array<number>(12).fill(0.5), LEVELS);
+    for (let t = 0; t < 3 * 288; t++) {
+      calibration.record(t * STEP, exact);
+      calibration.observe((t + 1) * STEP, 12);
+    }
+    expect(calibration.multiplierTable()[0][1]).toBe(0);
+    const served = calibration.adjust(exact);
+    for (const iv of served.intervals) {
+      expect(iv.upper[0] - iv.lower[0]).toBe(1);
+    }
+    const restored = AdaptiveCalibration.restore(JSON.parse(JSON.stringify(calibration.toJSON())));
+    expect(restored.adjust(exact)).toEqual(served);
+  });
+
   it('serves the model bands until enough actuals are scored, then scales every step', () => {
     const calibration = new AdaptiveCalibration({ step: STEP, horizons: [12, 48], levels: LEVELS });
     const raw = misstated(0.5, 1);

@@ -30,6 +30,9 @@
  *   const again = AdaptiveCalibration.restore(state);
  *
  * `record` keeps at most one forecast per `sampleSeconds`, so calling it every cycle is fine.
+ * No served band is narrower than the series' width floor (half the quantum of the values it
+ * has observed, resolution.ts): a multiplier learned on a stretch of exact forecasts can be 0,
+ * and a band of no width helps no one.
  * Calling `adjust` on a result whose levels were not calibrated interpolates the multiplier
  * between the calibrated levels (the nearest one outside them).
  */
@@ -37,6 +40,7 @@ import { carve } from '../util/carve.js';
 import type { ForecastResult, Interval } from './types.js';
 import { ModelError } from './types.js';
 import { effectiveSampleSize } from './calibration.js';
+import { Resolution } from './resolution.js';
 
 const NAME = 'adaptive-calibration';
 const VERSION = 1;
@@ -89,6 +93,8 @@ export interface AdaptiveCalibrationState {
   version: number;
   options: Resolved;
   lastRecorded: number;
+  /** quantum of the observed values (absent in states written before the width floor) */
+  resolution?: { exponent: number; top: number };
   tracks: Array<{
     pending: { target: number[]; point: number[]; up: number[]; down: number[]; served: number[] };
     /** base64 of the Float32 scores, oldest first */
@@ -127,6 +133,7 @@ export class AdaptiveCalibration {
   readonly options: Resolved;
   private readonly tracks: Track[];
   private lastRecorded = -Infinity;
+  private resolution = new Resolution();
 
   constructor(options: AdaptiveCalibrationOptions) {
     this.options = resolveOptions(options);
@@ -187,6 +194,7 @@ export class AdaptiveCalibration {
   observe(t: number, value: number): void {
     const { step, levels, gamma } = this.options;
     const k = levels.length;
+    this.resolution.observe(value);
     for (const tr of this.tracks) {
       const size = tr.target.length;
       while (tr.pendingCount > 0) {
@@ -223,6 +231,7 @@ export class AdaptiveCalibration {
     const perTrack = this.tracks.map((tr) => this.multipliers(tr));
     const ordered = raw.intervals.map((iv, index) => ({ iv, index })).sort((a, b) => a.iv.level - b.iv.level);
     const intervals: Interval[] = new Array(raw.intervals.length);
+    const floor = this.resolution.floor;
     let previous: Interval | undefined;
     for (const { iv, index } of ordered) {
       const byTrack = perTrack.map((m) => this.atLevel(m, iv.level));
@@ -231,8 +240,8 @@ export class AdaptiveCalibration {
       for (let h = 1; h <= horizon; h++) {
         const m = this.atStep(byTrack, h);
         const p = raw.point[h - 1];
-        lower[h - 1] = p - m * (p - iv.lower[h - 1]);
-        upper[h - 1] = p + m * (iv.upper[h - 1] - p);
+        lower[h - 1] = p - Math.max(floor, m * (p - iv.lower[h - 1]));
+        upper[h - 1] = p + Math.max(floor, m * (iv.upper[h - 1] - p));
         // a higher level's band must contain every lower level's
         if (previous) {
           lower[h - 1] = Math.min(lower[h - 1], previous.lower[h - 1]);
@@ -312,6 +321,7 @@ export class AdaptiveCalibration {
       version: VERSION,
       options: { ...this.options, horizons: [...this.options.horizons], levels: [...levels] },
       lastRecorded: Number.isFinite(this.lastRecorded) ? this.lastRecorded : -1,
+      resolution: this.resolution.toJSON(),
       tracks: this.tracks.map((tr) => {
         const size = tr.target.length;
         const order = Array.from({ length: tr.pendingCount }, (_, i) => (tr.pendingHead + i) % size);
@@ -346,6 +356,7 @@ export class AdaptiveCalibration {
     const k = levels.length;
     if (state.tracks.length !== calibration.tracks.length) throw new ModelError(NAME, 'state has the wrong horizons');
     calibration.lastRecorded = state.lastRecorded >= 0 ? state.lastRecorded : -Infinity;
+    calibration.resolution = new Resolution(state.resolution);
     state.tracks.forEach((saved, j) => {
       const tr = calibration.tracks[j];
       const p = saved.pending;

@@ -3,9 +3,12 @@
  * for each, with a small capability table for what a model may legitimately not do.
  */
 import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
 import { MODELS } from './index.js';
 import type { FittedModel, ForecastResult } from './types.js';
 import { ModelError } from './types.js';
+import { fitWithFallback } from './fallback.js';
+import { forecastProblem } from './forecast-check.js';
 
 interface Capabilities {
   /** model absorbs new points without refitting, so forecasts shift exactly on its own predictions */
@@ -18,6 +21,10 @@ interface Capabilities {
   timeoutMs: number;
   /** fewer points than this must be refused with a ModelError (0: any length must fit) */
   minPoints: number;
+  /** generated series per model in the property test (each is a fit) */
+  propertyRuns: number;
+  /** on generated series the model may throw a ModelError, and the fallback chain answers */
+  mayRefuse: boolean;
 }
 const DEFAULT: Capabilities = {
   exactUpdate: true,
@@ -25,6 +32,8 @@ const DEFAULT: Capabilities = {
   shiftsOnGaps: true,
   timeoutMs: 20_000,
   minPoints: 0,
+  propertyRuns: 60,
+  mayRefuse: false,
 };
 /** Only deviations from the default are listed, each with its reason. */
 const CAPABILITIES: Record<string, Partial<Capabilities>> = {
@@ -35,9 +44,9 @@ const CAPABILITIES: Record<string, Partial<Capabilities>> = {
   auto: { shiftsOnOwnForecast: false, shiftsOnGaps: false },
   // augurs models re-run their decomposition / optimiser on update
   // and need a minimum history (their own fallback is the pipeline's fallback model)
-  mstl: { exactUpdate: false, timeoutMs: 60_000, minPoints: 8 },
-  prophet: { exactUpdate: false, timeoutMs: 60_000, minPoints: 8 },
-  lstm: { exactUpdate: false, timeoutMs: 120_000, minPoints: 24 },
+  mstl: { exactUpdate: false, timeoutMs: 60_000, minPoints: 8, propertyRuns: 20, mayRefuse: true },
+  prophet: { exactUpdate: false, timeoutMs: 60_000, minPoints: 8, propertyRuns: 20, mayRefuse: true },
+  lstm: { exactUpdate: false, timeoutMs: 240_000, minPoints: 24, propertyRuns: 4, mayRefuse: true },
 };
 
 const STEP = 300;
@@ -76,6 +85,61 @@ function expectValidForecast(result: ForecastResult, horizon: number): void {
 }
 
 const series = seasonalSeries(4 * DAY);
+
+/**
+ * Histories that break naive band arithmetic, as fast-check generates them: sparse spikes on
+ * zeros, a constant run with one outlier, level steps, integer counts, each scaled to huge or
+ * tiny magnitudes, at 1-minute to hourly steps, with a long gap (NaN run) anywhere, the end
+ * included. Every one has at least two distinct finite values.
+ */
+const shapes = fc.oneof(
+  fc
+    .tuple(
+      fc.integer({ min: 2, max: 700 }),
+      fc.integer({ min: 1, max: 6 }),
+      fc.double({ min: 1, max: 1e6, noNaN: true }),
+    )
+    .chain(([n, spikes, height]) =>
+      fc
+        .array(fc.integer({ min: 0, max: n - 1 }), { minLength: spikes, maxLength: spikes })
+        .map((at) => Array.from({ length: n }, (_, i) => (at.includes(i) ? height * (1 + (i % 3)) : 0))),
+    ),
+  fc
+    .tuple(
+      fc.integer({ min: 2, max: 700 }),
+      fc.double({ min: -1e3, max: 1e3, noNaN: true }),
+      fc.double({ min: 1e-6, max: 1e3, noNaN: true }),
+    )
+    .chain(([n, level, jump]) =>
+      fc
+        .integer({ min: 0, max: n - 1 })
+        .map((at) => Array.from({ length: n }, (_, i) => (i === at ? level + jump : level))),
+    ),
+  fc
+    .array(fc.tuple(fc.integer({ min: 1, max: 200 }), fc.integer({ min: -50, max: 50 })), {
+      minLength: 2,
+      maxLength: 6,
+    })
+    .map((runs) => runs.flatMap(([length, level]) => new Array<number>(length).fill(level))),
+  fc.array(fc.nat({ max: 3 }), { minLength: 2, maxLength: 700 }).map((counts) => counts.map((c) => (c === 3 ? 12 : c))),
+);
+
+const histories = fc
+  .tuple(
+    shapes,
+    fc.constantFrom(1, 1e-9, 1e9, 1e140),
+    fc.constantFrom(60, 300, 3600),
+    fc.double({ min: 0, max: 1, noNaN: true }),
+    fc.double({ min: 0, max: 0.4, noNaN: true }),
+  )
+  .map(([shape, scale, step, where, share]) => {
+    const values = shape.map((v) => v * scale);
+    const length = Math.floor(values.length * share);
+    const from = Math.floor((values.length - length) * where);
+    for (let i = from; i < from + length; i++) values[i] = NaN;
+    return { values, step, start: 1_700_000_000 };
+  })
+  .filter(({ values }) => new Set(values.filter(Number.isFinite)).size >= 2);
 const fitOn = (values: number[]) => ({ values, step: STEP, start: 1_700_000_000 });
 
 for (const [name, factory] of Object.entries(MODELS)) {
@@ -130,6 +194,28 @@ for (const [name, factory] of Object.entries(MODELS)) {
       if (caps.exactUpdate) expect(updateMs).toBeLessThan(Math.max(5 * fitMs, 5));
       expectValidForecast(fitted.forecast(12, LEVELS), 12);
     });
+
+    it(
+      'on any history with two distinct values, forecasts bands of width (or refuses, and the fallback chain answers)',
+      { timeout: caps.timeoutMs * 4 },
+      async () => {
+        await fc.assert(
+          fc.asyncProperty(histories, async (input) => {
+            let own: ForecastResult | undefined;
+            try {
+              own = (await factory.fit(input)).forecast(48, LEVELS);
+            } catch (err) {
+              if (!caps.mayRefuse || !(err instanceof ModelError)) throw err;
+            }
+            if (own) expect(forecastProblem(input.values, own)).toBeUndefined();
+            const fit = await fitWithFallback(name, input, { horizon: 48, levels: LEVELS });
+            expect(forecastProblem(input.values, fit.model.forecast(48, LEVELS))).toBeUndefined();
+            if (own) expect(fit.served).toBe(name);
+          }),
+          { numRuns: caps.propertyRuns, seed: 20261207 },
+        );
+      },
+    );
 
     it('copes with a constant series and a very short one', { timeout: caps.timeoutMs }, async () => {
       const constant = await factory.fit(fitOn(new Array<number>(3 * DAY).fill(7)));

@@ -9,7 +9,7 @@
  * counts, 10 for counts of tens, 0.001 for values with three decimals. It is never finer than
  * `SIGNIFICANT_DIGITS` digits below the largest magnitude seen, so a series of full-precision
  * doubles gets a floor far below anything a forecast error can show, yet wide enough for a
- * double to hold (the check in series/forecast-check.ts sees a band as empty below a few units
+ * double to hold (the check in models/forecast-check.ts sees a band as empty below a few units
  * in the last place). A series of zeros has no quantum (0): it is constant, and its bands may
  * be empty. Pure and incremental: one comparison per value once the quantum has settled.
  */

@@ -42,6 +42,8 @@ export interface SerializedModel {
   model: string;
   version: number;
   state: unknown;
+  /** the series' quantum (resolution.ts), kept beside the model's state by the registry's width floor */
+  resolution?: { exponent: number; top: number };
 }
 
 export interface FittedModel {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { seasonalNaive } from '../models/seasonal-naive.js';
+import { seasonalNaive } from './seasonal-naive.js';
 import { forecastProblem } from './forecast-check.js';
 
 const result = (point: number[], lower: number[], upper: number[], level = 0.8) => ({
