@@ -4,22 +4,15 @@
  * (schedule), safety limits (limits), and the HTTP server (web). Unknown keys are rejected.
  */
 import { z } from 'zod';
-import { formatDuration, parseDuration } from '../util/duration.js';
+import { formatDuration } from '../util/duration.js';
 import { DEFAULT_DETECTOR, DEFAULT_THRESHOLD } from '../detectors/index.js';
 import { OUTPUT_GROUP_NAMES, type OutputGroup } from '../vocabulary.js';
 import { defaultLeadTime, DEFAULT_POD_STARTUP } from '../scaler/policy.js';
 import { leadSteps } from '../scaling/planner.js';
+import { clusterSection } from './cluster-schema.js';
+import { duration } from './duration-schema.js';
 
-/** A Prometheus duration string ("5m", "1h30m"), parsed to seconds. */
-export const duration = (what = 'a duration such as "5m" or "1h30m"') =>
-  z.union([z.string(), z.number()]).transform((value, ctx) => {
-    const seconds = typeof value === 'number' ? value : parseDuration(value);
-    if (seconds === undefined || !Number.isFinite(seconds) || seconds <= 0) {
-      ctx.addIssue({ code: 'custom', message: `expected ${what}, got ${JSON.stringify(value)}` });
-      return z.NEVER;
-    }
-    return seconds;
-  });
+export { duration } from './duration-schema.js';
 
 const byteSize = z
   .union([z.number().int().positive(), z.string().regex(/^\d+(\.\d+)?\s*(B|KiB|MiB|GiB|KB|MB|GB)$/)])
@@ -215,57 +208,6 @@ function checkScale(entry: SeriesConfig, ctx: z.RefinementCtx): void {
 }
 
 /**
- * Several members sharing a fleet (docs/fleet.md): a series is owned by the members (h + r) mod N,
- * r = 0..replication-1, where h is what a Prometheus `hashmod` relabel rule over `shard_by` with
- * modulus N computes. Cross-key checks (member below members, replication at most members) run at
- * start, after the --cluster.* flags apply (cluster/membership.ts).
- */
-const clusterSection = z.strictObject({
-  members: z.number().int().min(1, 'expected at least 1 member').default(1),
-  /** this member's index; default: the trailing ordinal of the hostname (StatefulSet pod `cloudpulse-2`) */
-  member: z.number().int().min(0, 'expected a member index >= 0').optional(),
-  replication: z.number().int().min(1, 'expected at least 1 owner per series').default(1),
-  /** label names (as the source returns them; `series` is the entry name) whose values decide ownership */
-  shard_by: z
-    .array(z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/, 'expected a label name'))
-    .min(1, 'expected at least one label name')
-    .default(['instance']),
-  /** how a member reaches member {member}: a URL template for forwarded API and scaler requests */
-  peer_url: z
-    .string()
-    .refine((v) => v.includes('{member}'), 'expected a URL template containing {member}')
-    .refine((v) => URL.canParse(v.replaceAll('{member}', '0')), 'expected an http(s) URL template')
-    .optional(),
-  /**
-   * How a member authenticates to its peers' HTTP listeners (when they require it): a bearer
-   * token (default: web.bearer_token_file, which every member shares) or a basic-auth user of
-   * the peers' --web.config.file, and the TLS trust and client certificate to present.
-   */
-  peer: z
-    .strictObject({
-      bearer_token_file: z.string().optional(),
-      basic_auth: z.strictObject({ username: z.string().min(1), password_file: z.string().min(1) }).optional(),
-      tls: z
-        .strictObject({
-          ca_file: z.string().optional(),
-          cert_file: z.string().optional(),
-          key_file: z.string().optional(),
-          insecure_skip_verify: z.boolean().default(false),
-        })
-        .refine((t) => (t.cert_file === undefined) === (t.key_file === undefined), {
-          message: 'expected cert_file and key_file together',
-        })
-        .default({ insecure_skip_verify: false }),
-      /** a peer that has not answered by then counts as down for that request */
-      timeout: duration().default(2),
-    })
-    .refine((p) => !(p.bearer_token_file && p.basic_auth), {
-      message: 'expected at most one of bearer_token_file, basic_auth',
-    })
-    .default({ tls: { insecure_skip_verify: false }, timeout: 2 }),
-});
-
-/**
  * `remote_write`: Prometheus remote write 1.0 output, configured like Prometheus' own
  * (docs/configuration.md): the same client options as `source.prometheus`, a `queue_config`, and
  * external labels added to every sample. Absent or empty means no remote write.
@@ -404,7 +346,7 @@ export const configSchema = z.strictObject({
 
 export type Config = z.output<typeof configSchema>;
 export type SeriesConfig = z.output<typeof seriesEntry>;
-export type ClusterConfig = z.output<typeof clusterSection>;
+export type { ClusterConfig } from './cluster-schema.js';
 export type PrometheusSourceConfig = z.output<typeof prometheusSource>;
 export type SimulationSourceConfig = z.output<typeof simulationSource>;
 export type RemoteWriteConfig = z.output<typeof remoteWriteEntry>;

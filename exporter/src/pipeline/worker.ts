@@ -18,6 +18,7 @@ import type { ModelStore } from './model-store.js';
 import { SeriesUnit, type UnitEvents } from './series-unit.js';
 import { unpackIngest } from './ingest-batch.js';
 import { phaseOf } from './series-key.js';
+import { fitIsDue, WorkQueues } from './work-queues.js';
 import type { WorkerCommand, WorkerEvent, WorkerUpdate, TrainingSeries, TrainResult } from './worker-messages.js';
 
 /** points scored inline with new data; more than this waits for the warm-up queue */
@@ -49,17 +50,12 @@ export class SeriesWorker {
     { config: SeriesConfig; renderer: EntryRenderer; incidents?: Map<string, Window[]> }
   >();
   private readonly commands: Array<{ cmd: WorkerCommand; reply?: (v: unknown) => void }> = [];
-  private readonly firstFits = new Set<string>();
-  private readonly warmups = new Set<string>();
+  private readonly queues = new WorkQueues(this.units);
   private readonly changed = new Set<string>();
   private removed: string[] = [];
   private events: WorkerEvent[] = [];
   private now = 0;
   private pumping = false;
-  /** no unit's fit is due before this clock time (a lower bound; Infinity means scan again) */
-  private earliestDue = -Infinity;
-  /** units found due by the last scan, not yet fitted */
-  private dueQueue: string[] = [];
   private readonly compactor = new MemoryCompactor();
   private fitsSinceCompact = 0;
 
@@ -124,21 +120,11 @@ export class SeriesWorker {
   }
 
   private hasBackgroundWork(): boolean {
-    return this.nextBackground() !== undefined;
+    return this.queues.next(this.now) !== undefined;
   }
 
   private awaitsFirstFit(): boolean {
-    return this.nextFirstFit() !== undefined;
-  }
-
-  /** the next unit waiting for its first fit; keys no longer waiting leave the queue */
-  private nextFirstFit(): SeriesUnit | undefined {
-    for (const key of this.firstFits) {
-      const unit = this.units.get(key);
-      if (unit && this.fitIsDue(unit)) return unit;
-      this.firstFits.delete(key);
-    }
-    return undefined;
+    return this.queues.nextFirstFit(this.now) !== undefined;
   }
 
   private async run(cmd: WorkerCommand): Promise<unknown> {
@@ -158,8 +144,7 @@ export class SeriesWorker {
       case 'drop':
         for (const key of cmd.keys) {
           if (!this.units.delete(key)) continue;
-          this.firstFits.delete(key);
-          this.warmups.delete(key);
+          this.queues.forget(key);
           this.changed.delete(key);
           this.removed.push(key);
         }
@@ -245,24 +230,20 @@ export class SeriesWorker {
   /** Bring one unit up to date with what it has: score a few new points, forecast, queue fits. */
   private async step(unit: SeriesUnit): Promise<void> {
     // a loading history is scored once loaded, after the first fits: forecasts come first
-    if ((unit.loading || unit.unscored > INLINE_SCORE) && !unit.suspended) this.warmups.add(unit.key);
+    if ((unit.loading || unit.unscored > INLINE_SCORE) && !unit.suspended) this.queues.warmups.add(unit.key);
     else unit.score();
     if (unit.entryModel) {
       // fitted with the whole entry (pipeline/entry-fit.ts); the last value serves until then
       if (!unit.model && !unit.loading && unit.history.length >= 2) await unit.useFallback(this.now);
-    } else if (!unit.model && this.fitIsDue(unit)) this.firstFits.add(unit.key);
+    } else if (!unit.model && fitIsDue(unit, this.now)) this.queues.firstFits.add(unit.key);
     await unit.advance(this.now);
     this.settle(unit);
-  }
-
-  private fitIsDue(unit: SeriesUnit): boolean {
-    return !unit.entryModel && !unit.fitting && !unit.loading && unit.history.length >= 2 && unit.fitDue <= this.now;
   }
 
   /** after work on a unit: note what readers must see and when it next needs a fit */
   private settle(unit: SeriesUnit): void {
     if (unit.changed) this.changed.add(unit.key);
-    this.earliestDue = Math.min(this.earliestDue, unit.fitDue);
+    this.queues.noteDue(unit);
   }
 
   private restore(unit: SeriesUnit): void {
@@ -277,65 +258,25 @@ export class SeriesWorker {
     this.events.push({ kind: 'restored', entry: unit.entry.name, key: unit.key, ok });
   }
 
-  /**
-   * A unit whose (re)fit is due; refits are spread by each series' phase (see fit()). One scan
-   * collects every unit due, so 10k refits due at once (after a first load) cost one scan, not
-   * one per fit.
-   */
-  private dueRefit(): SeriesUnit | undefined {
-    // the head stays queued until fitted (a peek from hasBackgroundWork must not lose it)
-    while (this.dueQueue.length > 0) {
-      const unit = this.units.get(this.dueQueue[this.dueQueue.length - 1]);
-      if (unit && this.fitIsDue(unit)) return unit;
-      this.dueQueue.pop();
-    }
-    if (this.now < this.earliestDue) return undefined;
-    let earliest = Infinity;
-    for (const unit of this.units.values()) {
-      if (this.fitIsDue(unit)) this.dueQueue.push(unit.key);
-      else if (!unit.fitting) earliest = Math.min(earliest, unit.fitDue);
-    }
-    // oldest first: popped from the end
-    this.dueQueue.reverse();
-    this.earliestDue = this.dueQueue.length > 0 ? -Infinity : earliest;
-    return this.dueQueue.length > 0 ? this.units.get(this.dueQueue[this.dueQueue.length - 1]) : undefined;
-  }
-
   /** One slice of background work; false when there was none. */
   private async backgroundSlice(): Promise<boolean> {
     const until = performance.now() + SLICE_MS;
     let worked = false;
     while (performance.now() < until) {
-      const unit = this.nextBackground();
+      const unit = this.queues.next(this.now);
       if (!unit) break;
       worked = true;
       if (unit.work === 'fit') {
-        this.firstFits.delete(unit.unit.key);
+        this.queues.firstFits.delete(unit.unit.key);
         await this.fit(unit.unit);
       } else {
         unit.unit.score(WARMUP_SLICE);
-        if (unit.unit.unscored === 0 || unit.unit.suspended) this.warmups.delete(unit.unit.key);
+        if (unit.unit.unscored === 0 || unit.unit.suspended) this.queues.warmups.delete(unit.unit.key);
       }
       await unit.unit.advance(this.now);
       this.settle(unit.unit);
     }
     return worked;
-  }
-
-  /** first fits (so every series forecasts soon), then due refits, then detector warm-ups */
-  private nextBackground(): { unit: SeriesUnit; work: 'fit' | 'warmup' } | undefined {
-    const fit = this.nextFirstFit() ?? this.dueRefit();
-    if (fit) return { unit: fit, work: 'fit' };
-    for (const key of this.warmups) {
-      const unit = this.units.get(key);
-      if (unit && !unit.suspended) {
-        // history still loading: its points are scored once the load is complete
-        if (!unit.loading) return { unit, work: 'warmup' };
-        continue;
-      }
-      this.warmups.delete(key);
-    }
-    return undefined;
   }
 
   /** One model fitted across an entry's series (it may come from every worker); seconds of training. */
@@ -410,9 +351,9 @@ export class SeriesWorker {
       events: this.events,
       backlog: {
         series: this.units.size,
-        fits: this.firstFits.size,
-        refits: this.dueQueue.length,
-        warmups: this.warmups.size,
+        fits: this.queues.firstFits.size,
+        refits: this.queues.refitsWaiting,
+        warmups: this.queues.warmups.size,
         ...threadMemory(),
       },
     });
