@@ -113,4 +113,29 @@ describe('PrometheusSource against a real Prometheus', () => {
     expect(err.retryable).toBe(false);
     expect(err.message).toMatch(/HTTP 400 bad_data: .*parse error/);
   });
+
+  it('lists label values of the selectors, one label (label values API) or several (series API), and counts bytes', async () => {
+    const counted: Array<[string, number]> = [];
+    const config = configSchema.parse({
+      source: { prometheus: { url: prom.url } },
+      series: [{ name: 'x', query: 'up' }],
+    }).source.prometheus!;
+    const src = new PrometheusSource({
+      config,
+      logger: silentLogger,
+      instruments: { responseBytes: (_s, kind, n) => void counted.push([kind, n]) },
+    });
+    opened.push(src);
+    const end = Math.floor(Date.now() / 1000);
+    const listing = { name: 'x', selectors: ['node_cpu_seconds_total{mode="idle"}'], start: end - 30, end };
+    const one = await src.listLabelValues({ ...listing, labels: ['instance'] });
+    expect(one).toEqual([{ instance: new URL(node.url).host }]);
+    const two = await src.listLabelValues({ ...listing, labels: ['job', 'cpu'] });
+    expect(two).toHaveLength(cpus().length);
+    expect(two.every((l) => l.job === 'node' && /^\d+$/.test(l.cpu))).toBe(true);
+    // a label the series lack lists as the empty string
+    expect(await src.listLabelValues({ ...listing, labels: ['job', 'nope'] })).toEqual([{ job: 'node', nope: '' }]);
+    expect(counted.map(([kind]) => kind)).toEqual(['listing', 'listing', 'listing']);
+    expect(counted.every(([, n]) => n > 20)).toBe(true);
+  });
 });
