@@ -449,6 +449,19 @@ describe('Helm chart in mode statefulset', () => {
     expect(find(defaults, 'ServiceMonitor')!.spec.endpoints[0].relabelings).toEqual(endpoint.relabelings);
   });
 
+  it('lets members reach each other over TLS with the certificate the chart projects', async () => {
+    const objects = await render({
+      ...FLEET,
+      web: { config: { existingSecret: 'cloudpulse-web-config' }, tlsSecret: 'cloudpulse-tls', tls: { enabled: true } },
+      cluster: { members: 3, peer: { tls: { ca_file: '/etc/cloudpulse/web/ca.crt' } } },
+    });
+    const config = parseConfig(find(objects, 'ConfigMap')!.data['cloudpulse.yml'], 'rendered ConfigMap');
+    expect(config.cluster.peer_url).toBe('https://cloudpulse-{member}.cloudpulse-headless.monitoring.svc:9847');
+    expect(config.cluster.peer?.tls?.ca_file).toBe('/etc/cloudpulse/web/ca.crt');
+    const mounts = container(objects, 'StatefulSet').volumeMounts.map((m: { mountPath: string }) => m.mountPath);
+    expect(mounts).toContain('/etc/cloudpulse/web');
+  });
+
   it('can pass the member index from the pod-index label instead of the hostname', async () => {
     const objects = await render({
       ...FLEET,

@@ -57,6 +57,9 @@ maxUnavailable: {{ $maxUnavailable }}
 {{- with .Values.cluster.shardBy -}}
 {{- $_ := set $section "shard_by" . -}}
 {{- end -}}
+{{- with .Values.cluster.peer -}}
+{{- $_ := set $section "peer" . -}}
+{{- end -}}
 {{- toYaml $section -}}
 {{- end -}}
 {{- end -}}
