@@ -3,12 +3,10 @@
  * the scaler serves it on a real loopback port, and a client built from the same .proto asks
  * GetMetricSpec once and then GetMetrics and IsActive on every sync.
  */
-import { readFileSync } from 'node:fs';
-import { credentials, status } from '@grpc/grpc-js';
+import { status } from '@grpc/grpc-js';
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeCertificates } from '../../../test/helpers/certs.js';
-import { tempDir, stopAll } from '../../../test/helpers/processes.js';
+import { stopAll } from '../../../test/helpers/processes.js';
 import { failure, hpaMetricName, scalerClient, type ScalerClient } from '../../test/fixtures/scaler-client.js';
 import { T0, testPipeline } from '../../test/fixtures/test-pipeline.js';
 import { pipelineScalerView } from '../cli/run.js';
@@ -409,37 +407,5 @@ describe('StreamIsActive', () => {
     const err = await new Promise<{ code: number; details: string }>((resolve) => stream.on('error', resolve));
     expect(err.code).toBe(status.INVALID_ARGUMENT);
     expect(err.details).toContain('scalerMetadata.target');
-  });
-});
-
-describe('TLS', () => {
-  const certs = makeCertificates(tempDir('scaler-tls'));
-  const pem = (path: string) => readFileSync(path);
-  let port: number;
-  const r = ref({ series: 'requests', target: '1' });
-
-  beforeAll(async () => {
-    port = await serve({ tls: { cert: pem(certs.serverCert), key: pem(certs.serverKey), ca: pem(certs.caCert) } });
-  });
-
-  it('serves a client with a certificate from the CA', async () => {
-    const c = scalerClient(
-      `localhost:${port}`,
-      credentials.createSsl(pem(certs.caCert), pem(certs.clientKey), pem(certs.clientCert)),
-    );
-    expect((await c.isActive(r)).result).toBe(true);
-    c.close();
-  });
-
-  it('refuses clients without a certificate, with one from another CA, and in plaintext', async () => {
-    for (const creds of [
-      credentials.createSsl(pem(certs.caCert)),
-      credentials.createSsl(pem(certs.caCert), pem(certs.rogueClientKey), pem(certs.rogueClientCert)),
-      credentials.createInsecure(),
-    ]) {
-      const c = scalerClient(`localhost:${port}`, creds);
-      expect((await failure(c.isActive(r))).code).toBe(status.UNAVAILABLE);
-      c.close();
-    }
   });
 });
