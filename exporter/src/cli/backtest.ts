@@ -16,14 +16,20 @@ import {
   summarise,
   type OriginScore,
 } from '../evaluation/rolling-origin.js';
-import { renderBacktestReport, summaryTable, textTable, type BacktestSeriesRun } from '../report/backtest.js';
+import {
+  renderBacktestReport,
+  summaryTable,
+  textTable,
+  type BacktestSeriesRun,
+  type BacktestSummaryRow,
+} from '../report/backtest.js';
 import { parseFlags, parseLevels, requirePositiveInt } from './args.js';
 import { csvReader, progress, readCsvInput, STRICT_ORDER_FLAG, STRICT_ORDER_USAGE } from './inputs.js';
 import { UsageError, type Command } from './types.js';
 
 const DEFAULT_MODELS = 'seasonal_naive,ets,auto';
 const DEFAULT_ORIGINS = 5;
-const DEFAULT_MAX_HISTORY = 2016;
+export const DEFAULT_MAX_HISTORY = 2016;
 
 /**
  * The engine scores forecasts but does not return them; the report needs them, so the model is
@@ -78,6 +84,80 @@ function parseModels(text: string): ModelFactory[] {
       if (!model) throw new UsageError(`--model: unknown model "${name}" (known: ${Object.keys(MODELS).join(', ')})`);
       return model;
     });
+}
+
+/** A series as the backtest reads it: values on a regular grid (NaN for gaps) from `start`, every `step` seconds. */
+export interface BacktestInput {
+  name: string;
+  start: number;
+  step: number;
+  values: Float64Array;
+}
+
+export interface BacktestSettings {
+  /** steps ahead */
+  horizon: number;
+  origins: number;
+  maxHistory: number;
+  /** interval levels as fractions */
+  levels: number[];
+}
+
+/**
+ * What `cloudpulse backtest` computes, without its I/O: every model on every series, fitted as
+ * `cloudpulse forecast` fits it, scored by the shared engine and summarised per model; plus each
+ * scored origin's forecast for plotting. The CLI prints and writes it; the exporter's series page
+ * serves it, so both show the same numbers from the same code. `onForecast` is called once per fit.
+ */
+export async function computeBacktest(
+  series: BacktestInput[],
+  models: ModelFactory[],
+  settings: BacktestSettings,
+  onForecast: () => void = () => {},
+  now: () => number = () => performance.now(),
+): Promise<{ summary: BacktestSummaryRow[]; scores: Map<string, OriginScore[][]>; runs: BacktestSeriesRun[] }> {
+  const { horizon, origins, maxHistory, levels } = settings;
+  const scores = new Map<string, OriginScore[][]>(models.map((m) => [m.name, []]));
+  const runs: BacktestSeriesRun[] = [];
+  for (const s of series) {
+    const run: BacktestSeriesRun = { name: s.name, start: s.start, step: s.step, values: s.values, models: [] };
+    for (const model of models) {
+      const recorded: (ForecastResult | undefined)[] = [];
+      const counted = recording(servedAsForecast(model), (result) => {
+        recorded.push(result);
+        onForecast();
+      });
+      const seriesScores = await backtestSeries(s.values, counted, {
+        origins,
+        horizons: [horizon],
+        maxHistory,
+        season: Math.round(86400 / s.step),
+        levels,
+        step: s.step,
+        start: s.start,
+        now,
+      });
+      scores.get(model.name)!.push(seriesScores);
+      // one score per scored origin (single horizon), in the order the engine fitted them
+      const forecasts = seriesScores.map((score, i) => {
+        const result = recorded[i];
+        const history = Array.from(s.values.slice(Math.max(0, score.origin - maxHistory), score.origin));
+        const usable = !score.failed && result !== undefined;
+        return {
+          origin: score.origin,
+          result: usable ? result : naiveForecast(history, horizon, levels),
+          failed: !usable,
+        };
+      });
+      run.models.push({ model: model.name, forecasts });
+    }
+    runs.push(run);
+  }
+  const summary = models.map((m) => ({
+    model: m.name,
+    summary: summarise(scores.get(m.name)!, [horizon], levels.length)[0],
+  }));
+  return { summary, scores, runs };
 }
 
 export const backtestCommand: Command = {
@@ -135,49 +215,14 @@ as the naive forecast there and counted under "fails".`,
     }
     const tick = progress(ctx, total, 'backtest');
     let done = 0;
-
-    const scores = new Map<string, OriginScore[][]>(models.map((m) => [m.name, []]));
-    const runs: BacktestSeriesRun[] = [];
-    for (const s of series) {
-      const run: BacktestSeriesRun = { name: s.name, start: s.start, step: s.step, values: s.values, models: [] };
-      for (const model of models) {
-        const recorded: (ForecastResult | undefined)[] = [];
-        const counted = recording(servedAsForecast(model), (result) => {
-          recorded.push(result);
-          tick(++done);
-        });
-        const seriesScores = await backtestSeries(s.values, counted, {
-          origins,
-          horizons: [horizon],
-          maxHistory,
-          season: Math.round(86400 / s.step),
-          levels,
-          step: s.step,
-          start: s.start,
-          now: () => performance.now(),
-        });
-        scores.get(model.name)!.push(seriesScores);
-        // one score per scored origin (single horizon), in the order the engine fitted them
-        const forecasts = seriesScores.map((score, i) => {
-          const result = recorded[i];
-          const history = Array.from(s.values.slice(Math.max(0, score.origin - maxHistory), score.origin));
-          const usable = !score.failed && result !== undefined;
-          return {
-            origin: score.origin,
-            result: usable ? result : naiveForecast(history, horizon, levels),
-            failed: !usable,
-          };
-        });
-        run.models.push({ model: model.name, forecasts });
-      }
-      runs.push(run);
-    }
+    const { summary, scores, runs } = await computeBacktest(
+      series,
+      models,
+      { horizon, origins, maxHistory, levels },
+      () => tick(++done),
+    );
     if (done < total) tick(total); // origins the engine skipped (constant history) still count as done
 
-    const summary = models.map((m) => ({
-      model: m.name,
-      summary: summarise(scores.get(m.name)!, [horizon], levels.length)[0],
-    }));
     const table = summaryTable(summary, levels);
     ctx.stdout.write(
       `backtest: ${series.length} series, horizon ${horizon} steps, up to ${origins} origins, max history ${maxHistory}\n`,
