@@ -11,8 +11,19 @@ export type SeverityName = (typeof SEVERITY_NAMES)[number];
 /**
  * Label names CloudPulse sets on its own outputs. A source label with one of these names is
  * exported as `exported_<name>` (Prometheus' own convention for clashing target labels).
+ * `cloudpulse_replica` is what the scrape names the member a copy came from (docs/fleet.md): no
+ * source label may take it, or replicas could not be told apart.
  */
-export const OWN_LABELS = ['series', 'horizon', 'level', 'threshold', 'bound', 'model', 'description'] as const;
+export const OWN_LABELS = [
+  'series',
+  'horizon',
+  'level',
+  'threshold',
+  'bound',
+  'model',
+  'description',
+  'cloudpulse_replica',
+] as const;
 
 /** Per-series output families, by the group that switches them on (`series[].outputs.families`). */
 export const OUTPUT_GROUPS = {

@@ -239,7 +239,12 @@ Environment: PROMETHEUS_URL, MODEL_SAVE_PATH, FORECAST_INTERVAL_MINUTES override
     let remoteWrite: RemoteWrite | undefined;
     try {
       const rw = { entries: config.remote_write, store: pipeline.store, registry, logger };
-      remoteWrite = startRemoteWrite({ ...rw, now: () => pipeline.now(), interval: config.schedule.interval });
+      remoteWrite = startRemoteWrite({
+        ...rw,
+        now: () => pipeline.now(),
+        interval: config.schedule.interval,
+        member: membership.member,
+      });
     } catch (err) {
       ctx.stderr.write(`cloudpulse: ${(err as Error).message}\n`);
       await pipeline.stop();

@@ -22,6 +22,8 @@ export interface RemoteWriteOptions {
   now: () => number;
   /** schedule.interval, seconds: the default re-send period (at most 2m) */
   interval: number;
+  /** this process' fleet member index: `{member}` in an external label value becomes it */
+  member?: number;
 }
 
 export interface RemoteWrite {
@@ -37,7 +39,16 @@ export function startRemoteWrite(o: RemoteWriteOptions): RemoteWrite | undefined
   const writers = o.entries.map(
     (config, i) =>
       new RemoteWriter({
-        config,
+        // one ConfigMap for a whole StatefulSet: each member names itself (Mimir's __replica__)
+        config: {
+          ...config,
+          external_labels: Object.fromEntries(
+            Object.entries(config.external_labels).map(([k, v]) => [
+              k,
+              v.replaceAll('{member}', String(o.member ?? 0)),
+            ]),
+          ),
+        },
         where: `remote_write[${i}]`,
         store: o.store,
         resendInterval: config.resend_interval ?? Math.min(o.interval, MAX_DEFAULT_RESEND_SECONDS),
