@@ -191,7 +191,7 @@ async function promScenario(dataDir: string) {
 source: {prometheus: {url: ${source.url}, timeout: 2m}}
 schedule: {interval: 1m, fit_workers: 1}
 limits: {max_series: 30000}
-${remote ? `remote_write: [{url: ${receiver.url}/api/v1/write}]` : ''}
+${remote ? `remote_write: [{url: ${receiver.url}/api/v1/write, external_labels: {replica: 'cloudpulse-{member}'}}]` : ''}
 series:
   - {name: cpu, query: 'bench_cpu', step: 5m, lookback: 7d, refit_interval: 1h}
 `;
