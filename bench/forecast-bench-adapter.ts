@@ -1,12 +1,14 @@
 /**
  * Adapter for ../shared/tools/forecast_bench.py's external-forecaster contract: reads the
- * history CSV, fits a registry model as `cloudpulse forecast` does (tail-calibrated bands), prints `step,yhat,lo80,hi80,lo95,hi95` for h steps and
+ * history CSV, fits a registry model as `cloudpulse forecast` does (tail-calibrated bands, the
+ * fallback chain when the model fails: models/fallback.ts), prints `step,yhat,lo80,hi80,lo95,hi95` for h steps and
  * `fit_seconds=` on stderr. (`cloudpulse forecast` prints timestamps, not the bench's steps.)
  *
  *   tsx bench/forecast-bench-adapter.ts --input FILE --horizon H [--model auto]
  */
 import { getModel } from '../exporter/src/models/index.js';
 import { calibrateOnTail } from '../exporter/src/models/tail-calibration.js';
+import { fitWithFallback } from '../exporter/src/models/fallback.js';
 import { readSeriesCsv } from './forecast-csv.js';
 
 function flag(name: string, fallback?: string): string {
@@ -27,8 +29,9 @@ async function main(): Promise<void> {
   const { t, v } = readSeriesCsv(input);
   const t0 = performance.now();
   // served as `cloudpulse forecast` serves it: bands calibrated on the input's own tail
-  const fitted = await calibrateOnTail(factory, { values: v, step: t[1] - t[0], start: t[0] });
-  const { point, intervals } = fitted.forecast(horizon, [0.8, 0.95]);
+  const fit = await fitWithFallback(name, { values: v, step: t[1] - t[0], start: t[0] }, { fit: calibrateOnTail });
+  if (fit.fellBackFrom) process.stderr.write(`fell back to ${fit.served}: ${fit.reason}\n`);
+  const { point, intervals } = fit.model.forecast(horizon, [0.8, 0.95]);
   const seconds = (performance.now() - t0) / 1000;
   const [i80, i95] = intervals;
   const lines = ['step,yhat,lo80,hi80,lo95,hi95'];

@@ -10,14 +10,19 @@
  * bench/results/forecast-calibration.json.
  *
  *   tsx bench/forecast-calibration.ts [--data DIR[,DIR...]] [--model auto] [--gammas 0,0.005,0.02,0.05,0.1,0.2]
- *                                     [--warmup-days 1]
+ *                                     [--scales 1] [--scores ratio,excess] [--warmup-days 1]
+ *
+ * `--scores` lists how misses are scored (models/adaptive-calibration.ts). `--scales` lists multipliers of the effective sample size in the calibrator's quantile
+ * correction (each combined with each step size). Besides coverage it reports MSIS95 (interval
+ * score over the MASE scale of the fitted history, geometric mean over series).
  */
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { getModel } from '../exporter/src/models/index.js';
 import { AdaptiveCalibration } from '../exporter/src/models/adaptive-calibration.js';
 import type { FittedModel, ForecastResult, ModelFactory } from '../exporter/src/models/types.js';
-import { coverageSpread, flag, listCsv, readSeriesCsv, writeResults } from './forecast-csv.js';
+import { geometricMean, intervalScore, maseScale } from '../exporter/src/evaluation/metrics.js';
+import { COVERAGE_TARGETS, coverageSpread, flag, listCsv, readSeriesCsv, writeResults } from './forecast-csv.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const LEVELS = [0.8, 0.95];
@@ -41,6 +46,8 @@ interface SeriesRun {
   origins: number;
   /** coverage[variant][horizon index][level index], mean over scored origins */
   coverage: Record<string, number[][]>;
+  /** msis95[variant][horizon index], mean over scored origins */
+  msis95: Record<string, number[]>;
 }
 
 async function replaySeries(
@@ -48,6 +55,8 @@ async function replaySeries(
   file: string,
   root: string,
   gammas: number[],
+  scales: number[],
+  scores: Array<'ratio' | 'excess'>,
   warmupDays: number,
 ): Promise<SeriesRun> {
   const { t, v } = readSeriesCsv(file);
@@ -60,21 +69,30 @@ async function replaySeries(
   const stride = Math.max(1, Math.round(longest / 8));
   const first = Math.max(3 * longest, Math.min(lookback, Math.floor(n / 3)));
   const scoreFrom = first + Math.round((warmupDays * DAY) / step);
-  const variants = ['model', ...gammas.map((g) => `gamma=${g}`)];
+  const settings = scores.flatMap((score) =>
+    gammas.flatMap((gamma) => scales.map((scale) => ({ gamma, scale, score }))),
+  );
+  const label = ({ gamma, scale, score }: { gamma: number; scale: number; score: string }) =>
+    [scores.length > 1 ? score : '', `gamma=${gamma}`, scales.length > 1 ? `n*${scale}` : ''].filter(Boolean).join(',');
+  const variants = ['model', ...settings.map(label)];
   // calibrated as a config with horizons of one step, 1 h and 4 h would be
   const calibrated = [...new Set([1, ...horizons])];
-  const calibrations = gammas.map(
-    (gamma) => new AdaptiveCalibration({ step, horizons: calibrated, levels: LEVELS, gamma }),
+  const calibrations = settings.map(
+    ({ gamma, scale, score }) =>
+      new AdaptiveCalibration({ step, horizons: calibrated, levels: LEVELS, gamma, effectiveScale: scale, score }),
   );
   const sums: Record<string, number[][]> = Object.fromEntries(
     variants.map((name) => [name, horizons.map(() => LEVELS.map(() => 0))]),
   );
+  const msis: Record<string, number[]> = Object.fromEntries(variants.map((name) => [name, horizons.map(() => 0)]));
   let scored = 0;
+  let scale = NaN;
   let model: FittedModel | undefined;
   for (let i = first; i < n; i++) {
     if ((i - first) % refitEvery === 0) {
       const from = Math.max(0, i - lookback);
       model = await factory.fit({ values: v.slice(from, i), step, start: t[from] });
+      scale = maseScale(v.slice(from, i), Math.round(DAY / step)).scale;
     }
     if ((i - first) % stride === 0) {
       const raw = model!.forecast(longest, LEVELS);
@@ -89,6 +107,10 @@ async function replaySeries(
         const actual = v.slice(i, i + longest);
         [raw, ...served].forEach((result, r) => {
           horizons.forEach((h, j) => hits(result, actual, h).forEach((c, k) => (sums[variants[r]][j][k] += c)));
+          const band = result.intervals[LEVELS.indexOf(0.95)];
+          horizons.forEach(
+            (h, j) => (msis[variants[r]][j] += intervalScore(actual, band.lower, band.upper, 0.95, h) / scale),
+          );
         });
         scored++;
       }
@@ -108,7 +130,29 @@ async function replaySeries(
     source: `${basename(root)}:${rel.split('/')[0]}`,
     origins: scored,
     coverage,
+    msis95: Object.fromEntries(Object.entries(msis).map(([name, row]) => [name, row.map((s) => s / scored)])),
   };
+}
+
+/**
+ * Interval-score cost of a variant on some series: mean log MSIS95 over both horizons, or, when
+ * its mean coverage at some horizon and level is outside the targets, 100 plus how far outside
+ * (behind every variant inside them), as bench/forecast-heldout.ts ranks band choices.
+ */
+function msisCost(runs: SeriesRun[], variant: string): number {
+  let violation = 0;
+  [0, 1].forEach((j) =>
+    LEVELS.forEach((level, k) => {
+      const mean = runs.reduce((a, r) => a + r.coverage[variant][j][k], 0) / runs.length;
+      const [lo, hi] = COVERAGE_TARGETS[String(level)];
+      violation += Math.max(0, lo - mean, mean - hi);
+    }),
+  );
+  if (violation > 0) return 100 + violation;
+  return (
+    runs.reduce((a, r) => a + r.msis95[variant].reduce((b, m) => b + Math.log(Math.max(1e-3, m)), 0) / 2, 0) /
+    runs.length
+  );
 }
 
 /** Mean distance of per-series coverage from its level, over both horizons and levels. */
@@ -123,6 +167,8 @@ async function main(): Promise<void> {
     .split(',')
     .map((d) => resolve(d));
   const gammas = flag('gammas', '0,0.005,0.02,0.05,0.1,0.2').split(',').map(Number);
+  const scales = flag('scales', '1').split(',').map(Number);
+  const scores = flag('scores', 'ratio').split(',') as Array<'ratio' | 'excess'>;
   const modelName = flag('model', 'auto');
   const factory = getModel(modelName);
   if (!factory) throw new Error(`--model: unknown model ${modelName}`);
@@ -131,7 +177,7 @@ async function main(): Promise<void> {
   const t0 = performance.now();
   for (const root of roots) {
     for (const file of listCsv(root)) {
-      const run = await replaySeries(factory, file, root, gammas, warmupDays);
+      const run = await replaySeries(factory, file, root, gammas, scales, scores, warmupDays);
       if (run.origins > 0) runs.push(run);
     }
   }
@@ -141,7 +187,7 @@ async function main(): Promise<void> {
   console.log(
     `\nonline calibration replay: ${runs.length} series, ${modelName} refitted daily on <= 7 days, scored after ${warmupDays} day(s) of warm-up (${seconds.toFixed(0)} s)`,
   );
-  console.log('variant        h    level  mean   p10    p90    inside-target');
+  console.log('variant                     h    level  mean   p10    p90    inside-target  MSIS95gm');
   for (const name of variants) {
     ['1h', '4h'].forEach((h, j) => {
       LEVELS.forEach((level, k) => {
@@ -150,8 +196,9 @@ async function main(): Promise<void> {
           level,
         );
         rows.push({ variant: name, horizon: h, level, ...spread });
+        const msis = k === 1 ? geometricMean(runs.map((r) => r.msis95[name][j])).toFixed(2) : '';
         console.log(
-          `${name.padEnd(14)} ${h}   ${level.toFixed(2)}   ${spread.mean.toFixed(3)}  ${spread.p10.toFixed(3)}  ${spread.p90.toFixed(3)}  ${spread.inside.toFixed(2)}`,
+          `${name.padEnd(27)} ${h}   ${level.toFixed(2)}   ${spread.mean.toFixed(3)}  ${spread.p10.toFixed(3)}  ${spread.p90.toFixed(3)}  ${spread.inside.toFixed(2)}           ${msis}`,
         );
       });
     });
@@ -171,6 +218,23 @@ async function main(): Promise<void> {
       byVariant: Object.fromEntries(calibrated.map((v) => [v, miscalibration(test, v)])),
     };
   });
+  console.log(
+    '\nleave one source out by MSIS95 among variants inside the coverage targets (geo-mean MSIS95 1 h / 4 h):',
+  );
+  const msisLoso = sources.map((held) => {
+    const train = runs.filter((r) => r.source !== held);
+    const test = runs.filter((r) => r.source === held);
+    const chosen = calibrated.reduce((a, b) => (msisCost(train, b) < msisCost(train, a) ? b : a));
+    const gm = (v: string) => [0, 1].map((j) => geometricMean(test.map((r) => r.msis95[v][j])));
+    console.log(
+      `  held out ${held.padEnd(28)} chosen ${chosen.padEnd(24)} ${gm(chosen)
+        .map((x) => x.toFixed(2))
+        .join(' / ')} (model bands ${gm('model')
+        .map((x) => x.toFixed(2))
+        .join(' / ')})`,
+    );
+    return { held, chosen, heldOut: gm(chosen), model: gm('model') };
+  });
   console.log('\nleave one source out (mean |coverage - level| per series, lower is better):');
   for (const l of loso) {
     console.log(
@@ -187,6 +251,7 @@ async function main(): Promise<void> {
     timing,
     rows,
     loso,
+    msisLoso,
     runs,
   });
 }

@@ -57,24 +57,56 @@ describe('adaptive conformal calibration', () => {
   });
 
   it('never serves a band narrower than the series can be read, even after a day of exact forecasts', () => {
-    const calibration = new AdaptiveCalibration({ step: STEP, horizons: [1, 12], levels: LEVELS });
+    for (const score of ['excess', 'ratio'] as const) exactCount(score);
+  });
+
+  function exactCount(score: 'excess' | 'ratio'): void {
+    const calibration = new AdaptiveCalibration({ step: STEP, horizons: [1, 12], levels: LEVELS, score });
     // an integer count that sat at 12: every forecast exact, every score 0, multipliers 0
     const exact = bandsFromSd(new Array<number>(12).fill(12), new Array<number>(12).fill(0.5), LEVELS);
     for (let t = 0; t < 3 * 288; t++) {
       calibration.record(t * STEP, exact);
       calibration.observe((t + 1) * STEP, 12);
     }
-    expect(calibration.multiplierTable()[0][1]).toBe(0);
+    // exact forecasts narrow the band as far as it goes: a multiplier of 0, or minus its width
+    const [, m95] = calibration.multiplierTable()[0];
+    if (score === 'ratio') expect(m95).toBe(0);
+    else expect(m95).toBeLessThan(-0.5);
     const served = calibration.adjust(exact);
     for (const iv of served.intervals) {
       expect(iv.upper[0] - iv.lower[0]).toBe(1);
     }
     const restored = AdaptiveCalibration.restore(JSON.parse(JSON.stringify(calibration.toJSON())));
     expect(restored.adjust(exact)).toEqual(served);
+  }
+
+  it('serves the model bands until enough actuals are scored, then widens every step by the excess', () => {
+    // the plain conformal quantile (no adaptive step: three days hold too few scores to average
+    // its random walk out; the noise-doubling test above exercises it)
+    const calibration = new AdaptiveCalibration({ step: STEP, horizons: [12, 48], levels: LEVELS, gamma: 0 });
+    const raw = misstated(0.5, 1);
+    expect(calibration.adjust(raw)).toEqual(raw);
+    const g = seededGaussian(3);
+    for (let t = 0; t < 3 * 288; t++) {
+      calibration.record(t * STEP, raw);
+      calibration.observe((t + 1) * STEP, 10 + g());
+    }
+    const table = calibration.multiplierTable();
+    // a 95% band of half the true spread misses by about 1.96 - 0.98 = 0.98 at its edge
+    for (const row of table) expect(row[1]).toBeGreaterThan(0.6);
+    for (const row of table) expect(row[1]).toBeLessThan(1.4);
+    const served = calibration.adjust(raw);
+    const width = (h: number, k: number) => served.intervals[k].upper[h - 1] - served.intervals[k].lower[h - 1];
+    const own = (h: number, k: number) => raw.intervals[k].upper[h - 1] - raw.intervals[k].lower[h - 1];
+    expect((width(1, 1) - own(1, 1)) / 2).toBeCloseTo(table[0][1], 5);
+    expect((width(48, 1) - own(48, 1)) / 2).toBeCloseTo(table[1][1], 5);
+    const halfway = (table[0][1] + table[1][1]) / 2;
+    expect((width(30, 1) - own(30, 1)) / 2).toBeCloseTo(halfway, 5);
+    for (let h = 1; h <= H; h++) expect(width(h, 1)).toBeGreaterThanOrEqual(width(h, 0));
   });
 
-  it('serves the model bands until enough actuals are scored, then scales every step', () => {
-    const calibration = new AdaptiveCalibration({ step: STEP, horizons: [12, 48], levels: LEVELS });
+  it('with ratio scores, scales every step by the multiplier', () => {
+    const calibration = new AdaptiveCalibration({ step: STEP, horizons: [12, 48], levels: LEVELS, score: 'ratio' });
     const raw = misstated(0.5, 1);
     expect(calibration.adjust(raw)).toEqual(raw);
     const g = seededGaussian(3);

@@ -2,20 +2,21 @@
  * Online adaptive conformal calibration of served forecast bands, for any model.
  *
  * Per calibrated horizon (steps ahead) and level, it remembers the bands the model gave, and when
- * the actual arrives turns the error into a normalised score: actual - point divided by the
- * band's half-width on that side, so the band covered the actual exactly when |score| <= 1. The
- * served band is the model's band with each half-width multiplied by the conformal quantile of
- * the recent |scores| (split-conformal on a rolling window), at a level nudged by adaptive
+ * the actual arrives scores how far outside the band it fell (negative when inside: the
+ * conformalised quantile regression score of Romano et al. 2019). The served band is the model's
+ * band with the conformal quantile of the recent scores added to both half-widths
+ * (split-conformal on a rolling window; negative narrows it), at a level nudged by adaptive
  * conformal inference (Gibbs & Candes 2021): each miss raises it, each hit lowers it a little,
  * so the long-run share of misses is held at 1 - level even while the series changes. Scores of
  * overlapping forecasts are correlated, so the quantile's finite-sample correction counts the
- * effective number of independent scores (calibration.ts, `effectiveSampleSize`), as `auto`'s
- * conformal table does.
+ * effective number of independent scores (calibration.ts, `effectiveSampleSize`, times 4).
+ * The other score, error over half-width with multiplied half-widths, is kept as an option
+ * (`score: 'ratio'`); it covered as well but its bands blew up (see `score`).
  *
  * The window is one week by default (long enough for weekly patterns), at any step: at most
  * `capacity` forecasts are scored per window, one every `sampleSeconds` (40 minutes at the
  * defaults), so memory is fixed: typed rings of capacity x levels floats per horizon. Until a
- * horizon has enough scores for a level its multiplier is 1 (the model's own band).
+ * horizon has enough scores for a level its adjustment leaves the model's own band.
  *
  * Usage, per series (pure: no clock, times are unix seconds of the series' grid):
  *
@@ -31,8 +32,8 @@
  *
  * `record` keeps at most one forecast per `sampleSeconds`, so calling it every cycle is fine.
  * No served band is narrower than the series' width floor (half the quantum of the values it
- * has observed, resolution.ts): a multiplier learned on a stretch of exact forecasts can be 0,
- * and a band of no width helps no one.
+ * has observed, resolution.ts): an adjustment learned on a stretch of exact forecasts can take
+ * a band to nothing, and a band of no width helps no one.
  * Calling `adjust` on a result whose levels were not calibrated interpolates the multiplier
  * between the calibrated levels (the nearest one outside them).
  */
@@ -58,12 +59,24 @@ export interface AdaptiveCalibrationOptions {
   /** most scores kept per horizon (default 256) */
   capacity?: number;
   /**
-   * adaptive step of the quantile level per scored forecast (default 0.05: of 0 to 0.2, the
-   * best per-series coverage in the live replay of bench/forecast-calibration.ts, 0.1 tying)
+   * adaptive step of the quantile level per scored forecast (default 0.02: with 0.05, and 1x,
+   * 2x and 4x the effective sample, the lowest MSIS95 inside the coverage targets on sources held
+   * out in the live replay of bench/forecast-calibration.ts)
    */
   gamma?: number;
   /** least seconds between recorded forecasts (default: the window spread over the capacity) */
   sampleSeconds?: number;
+  /** multiplier of the effective sample size in the quantile's finite-sample correction (default 4) */
+  effectiveScale?: number;
+  /**
+   * 'ratio': a miss is scored as error / half-width and the served half-widths are multiplied by
+   * the quantile; 'excess' (conformalised quantile regression, Romano et al. 2019): a miss is
+   * scored as how far outside the band the actual fell (negative inside), and the quantile is
+   * added to both half-widths (default). Ratios explode when a model's band is briefly near zero
+   * (a flat day) and then multiply a normal band by millions; excesses do not (live replay:
+   * MSIS95 14.3 / 17.4 at 1 h / 4 h against 356 / 481 with ratios, bench/forecast-calibration.ts).
+   */
+  score?: 'ratio' | 'excess';
 }
 
 type Resolved = Required<AdaptiveCalibrationOptions>;
@@ -71,7 +84,11 @@ type Resolved = Required<AdaptiveCalibrationOptions>;
 /** One calibrated horizon: forecasts awaiting their actual, and the scores of past ones. */
 interface Track {
   steps: number;
-  /** FIFO of pending forecasts: target time, point, distances point->upper / lower->point and the multiplier served, per level */
+  /**
+   * FIFO of pending forecasts: target time, point, distances point->upper / lower->point and the
+   * adjustment served per level (NaN while that level had too few scores: a miss of the model's
+   * own band then says nothing about the calibrated level, and must not move it)
+   */
   target: Float64Array;
   point: Float64Array;
   up: Float32Array;
@@ -86,6 +103,8 @@ interface Track {
   /** adaptive offset of each level's quantile */
   offset: Float64Array;
   multiplier: Float64Array;
+  /** 1 where the level's adjustment rests on enough scores */
+  ready: Uint8Array;
   dirty: boolean;
 }
 
@@ -95,6 +114,8 @@ export interface AdaptiveCalibrationState {
   lastRecorded: number;
   /** quantum of the observed values (absent in states written before the width floor) */
   resolution?: { exponent: number; top: number };
+  /** the unit excess scores are stored in */
+  unit?: number;
   tracks: Array<{
     pending: { target: number[]; point: number[]; up: number[]; down: number[]; served: number[] };
     /** base64 of the Float32 scores, oldest first */
@@ -119,8 +140,10 @@ export function resolveOptions(o: AdaptiveCalibrationOptions): Resolved {
     levels: [...o.levels].sort((a, b) => a - b),
     windowSeconds,
     capacity: Math.min(capacity, Math.max(16, Math.ceil(windowSeconds / sampleSeconds))),
-    gamma: o.gamma ?? 0.05,
+    gamma: o.gamma ?? 0.02,
     sampleSeconds,
+    effectiveScale: o.effectiveScale ?? 4,
+    score: o.score ?? 'excess',
   };
 }
 
@@ -134,6 +157,11 @@ export class AdaptiveCalibration {
   private readonly tracks: Track[];
   private lastRecorded = -Infinity;
   private resolution = new Resolution();
+  /**
+   * excess scores are stored in units of the magnitude of the first recorded forecast, so the
+   * Float32 rings hold them at any scale of the series
+   */
+  private unit = NaN;
 
   constructor(options: AdaptiveCalibrationOptions) {
     this.options = resolveOptions(options);
@@ -156,11 +184,17 @@ export class AdaptiveCalibration {
           scoreHead: 0,
           scoreCount: 0,
           offset: c.f64(k),
-          multiplier: c.f64(k).fill(1),
+          multiplier: c.f64(k).fill(this.neutral),
+          ready: c.u8(k),
           dirty: false,
         };
       }),
     );
+  }
+
+  /** the adjustment that leaves the model's band as it is */
+  private get neutral(): number {
+    return this.options.score === 'excess' ? 0 : 1;
   }
 
   /** Remember the model's own forecast made after the point at unix time `origin`. */
@@ -168,6 +202,10 @@ export class AdaptiveCalibration {
     const { step, levels, sampleSeconds } = this.options;
     if (!Number.isFinite(origin) || origin < this.lastRecorded + sampleSeconds - step / 2) return;
     this.lastRecorded = origin;
+    if (!(this.unit > 0)) {
+      const size = raw.point.reduce((m, p) => (Number.isFinite(p) ? Math.max(m, Math.abs(p)) : m), 0);
+      this.unit = size > 0 ? 10 ** Math.floor(Math.log10(size)) : 1;
+    }
     const bands = levels.map((level) => raw.intervals.find((iv) => Math.abs(iv.level - level) < 1e-9));
     for (const tr of this.tracks) {
       const i = tr.steps - 1;
@@ -185,7 +223,7 @@ export class AdaptiveCalibration {
       bands.forEach((band, k) => {
         tr.up[slot * levels.length + k] = band ? band.upper[i] - raw.point[i] : NaN;
         tr.down[slot * levels.length + k] = band ? raw.point[i] - band.lower[i] : NaN;
-        tr.served[slot * levels.length + k] = multipliers[k];
+        tr.served[slot * levels.length + k] = tr.ready[k] ? multipliers[k] : NaN;
       });
     }
   }
@@ -207,13 +245,15 @@ export class AdaptiveCalibration {
         if (target < t - step / 2 || !Number.isFinite(value)) continue;
         const e = value - tr.point[slot];
         const at = tr.scoreHead * k;
+        const excess = this.options.score === 'excess';
         for (let q = 0; q < k; q++) {
           const distance = e >= 0 ? tr.up[slot * k + q] : tr.down[slot * k + q];
-          // a zero-width band cannot be scaled: its score says nothing
-          const score = distance > 0 ? e / distance : e === 0 ? 0 : NaN;
+          // a zero-width band cannot be scaled: its ratio says nothing
+          const score = excess ? (Math.abs(e) - distance) / this.unit : distance > 0 ? e / distance : e === 0 ? 0 : NaN;
           tr.scores[at + q] = score;
-          if (score === score) {
-            const miss = Math.abs(score) > tr.served[slot * k + q] ? 1 : 0;
+          const served = tr.served[slot * k + q];
+          if (score === score && served === served) {
+            const miss = (excess ? score : Math.abs(score)) > served ? 1 : 0;
             const o = tr.offset[q] + gamma * (miss - (1 - levels[q]));
             tr.offset[q] = Math.min(0.5, Math.max(-0.5, o));
           }
@@ -232,6 +272,8 @@ export class AdaptiveCalibration {
     const ordered = raw.intervals.map((iv, index) => ({ iv, index })).sort((a, b) => a.iv.level - b.iv.level);
     const intervals: Interval[] = new Array(raw.intervals.length);
     const floor = this.resolution.floor;
+    const excess = this.options.score === 'excess';
+    const unit = this.unit > 0 ? this.unit : 1;
     let previous: Interval | undefined;
     for (const { iv, index } of ordered) {
       const byTrack = perTrack.map((m) => this.atLevel(m, iv.level));
@@ -240,8 +282,10 @@ export class AdaptiveCalibration {
       for (let h = 1; h <= horizon; h++) {
         const m = this.atStep(byTrack, h);
         const p = raw.point[h - 1];
-        lower[h - 1] = p - Math.max(floor, m * (p - iv.lower[h - 1]));
-        upper[h - 1] = p + Math.max(floor, m * (iv.upper[h - 1] - p));
+        const below = p - iv.lower[h - 1];
+        const above = iv.upper[h - 1] - p;
+        lower[h - 1] = p - Math.max(floor, excess ? below + m * unit : m * below);
+        upper[h - 1] = p + Math.max(floor, excess ? above + m * unit : m * above);
         // a higher level's band must contain every lower level's
         if (previous) {
           lower[h - 1] = Math.min(lower[h - 1], previous.lower[h - 1]);
@@ -253,9 +297,14 @@ export class AdaptiveCalibration {
     return { point: raw.point, intervals };
   }
 
-  /** Current multiplier per calibrated horizon (rows) and level (columns); 1 = the model's own band. */
+  /**
+   * Current adjustment per calibrated horizon (rows) and level (columns): the distance added to
+   * each half-width, in the series' units (0 = the model's own band); with `score: 'ratio'` the
+   * multiplier of each half-width (1 = the model's own band).
+   */
   multiplierTable(): number[][] {
-    return this.tracks.map((tr) => Array.from(this.multipliers(tr)));
+    const unit = this.options.score === 'excess' && this.unit > 0 ? this.unit : 1;
+    return this.tracks.map((tr) => Array.from(this.multipliers(tr), (m) => m * unit));
   }
 
   /** Scores held per calibrated horizon. */
@@ -275,12 +324,14 @@ export class AdaptiveCalibration {
         const v = tr.scores[((oldest + s) % capacity) * k + q];
         if (v === v) column[n++] = v;
       }
-      if (n < minimumScores(levels[q])) {
-        tr.multiplier[q] = 1;
+      tr.ready[q] = n >= minimumScores(levels[q]) ? 1 : 0;
+      if (!tr.ready[q]) {
+        tr.multiplier[q] = this.neutral;
         continue;
       }
-      const independent = effectiveSampleSize(column.subarray(0, n));
-      for (let i = 0; i < n; i++) column[i] = Math.abs(column[i]);
+      const independent = effectiveSampleSize(column.subarray(0, n)) * this.options.effectiveScale;
+      // ratios are signed by the side of the miss; excesses are already one-sided
+      if (this.options.score !== 'excess') for (let i = 0; i < n; i++) column[i] = Math.abs(column[i]);
       const sorted = column.subarray(0, n).sort();
       const level = Math.min(1, Math.max(0, levels[q] + tr.offset[q]));
       const corrected = Math.min(1, (level * (independent + 1)) / independent);
@@ -322,6 +373,7 @@ export class AdaptiveCalibration {
       options: { ...this.options, horizons: [...this.options.horizons], levels: [...levels] },
       lastRecorded: Number.isFinite(this.lastRecorded) ? this.lastRecorded : -1,
       resolution: this.resolution.toJSON(),
+      unit: this.unit > 0 ? this.unit : undefined,
       tracks: this.tracks.map((tr) => {
         const size = tr.target.length;
         const order = Array.from({ length: tr.pendingCount }, (_, i) => (tr.pendingHead + i) % size);
@@ -357,6 +409,7 @@ export class AdaptiveCalibration {
     if (state.tracks.length !== calibration.tracks.length) throw new ModelError(NAME, 'state has the wrong horizons');
     calibration.lastRecorded = state.lastRecorded >= 0 ? state.lastRecorded : -Infinity;
     calibration.resolution = new Resolution(state.resolution);
+    if (state.unit && state.unit > 0) calibration.unit = state.unit;
     state.tracks.forEach((saved, j) => {
       const tr = calibration.tracks[j];
       const p = saved.pending;
@@ -368,7 +421,8 @@ export class AdaptiveCalibration {
       tr.point.set(p.point);
       tr.up.set(p.up);
       tr.down.set(p.down);
-      tr.served.set(p.served);
+      // JSON writes NaN as null
+      tr.served.set(p.served.map((v) => (typeof v === 'number' ? v : NaN)));
       tr.pendingCount = count;
       // copied into a fresh buffer: a decoded Buffer may sit at an offset Float32Array cannot view
       const bytes = Uint8Array.from(Buffer.from(saved.scores, 'base64'));

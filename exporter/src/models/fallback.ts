@@ -34,6 +34,8 @@ export interface FallbackOptions extends FitOptions {
   horizon?: number;
   /** band levels the probe checks (default 0.8, 0.95) */
   levels?: number[];
+  /** how each link is fitted (default `factory.fit`; the offline commands calibrate on the tail) */
+  fit?: (factory: ModelFactory, input: SeriesInput, options: FitOptions) => Promise<FittedModel>;
 }
 
 export interface FallbackFit {
@@ -59,10 +61,15 @@ async function tryFit(
   options: FallbackOptions,
   last: boolean,
 ): Promise<FittedModel | string> {
-  const { horizon = Math.max(1, Math.round(14400 / input.step)), levels = [0.8, 0.95], ...fitOptions } = options;
+  const {
+    horizon = Math.max(1, Math.round(14400 / input.step)),
+    levels = [0.8, 0.95],
+    fit = (f: ModelFactory, i: SeriesInput, o: FitOptions) => f.fit(i, o),
+    ...fitOptions
+  } = options;
   try {
     // the last value: the one model whose bands have width whenever two values differ
-    const model = await factory.fit(input, last ? { ...fitOptions, seasonLengths: [1] } : fitOptions);
+    const model = await fit(factory, input, last ? { ...fitOptions, seasonLengths: [1] } : fitOptions);
     const problem = forecastProblem(input.values, model.forecast(horizon, levels));
     return problem ? `${name}: gave ${problem}` : model;
   } catch (err) {
