@@ -381,6 +381,29 @@ describe('cloudpulse detect --labels', () => {
   });
 });
 
+describe('cloudpulse help', () => {
+  it('lists every command with its summary, and prints one command’s usage', async () => {
+    const all = await cli('help');
+    expect(all.code).toBe(0);
+    for (const name of [
+      'run',
+      'forecast',
+      'detect',
+      'version',
+      'simulate',
+      'backtest',
+      'evaluate',
+      'plan',
+      'scale-sim',
+    ])
+      expect(all.stdout).toMatch(new RegExp(`^  ${name} +\\S`, 'm'));
+    const forecast = await cli('help', 'forecast');
+    expect(forecast.stdout).toMatch(/^usage: cloudpulse forecast --input PATH/);
+    expect(forecast.stdout).toContain('--strict-order');
+    expect((await cli('help', 'toString')).stdout).toBe(all.stdout);
+  });
+});
+
 describe('cloudpulse run', () => {
   it('stops before doing anything on a bad config, naming the file and key path', async () => {
     const cfg = join(dir, 'bad.yml');

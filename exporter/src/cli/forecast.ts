@@ -35,7 +35,7 @@ function formatNumber(v: number): string {
 }
 
 export async function forecastRows(
-  { file, rows, grid }: CsvSeries,
+  { file, firstTimestamp, grid }: CsvSeries,
   model: string,
   horizon: number,
   levels: number[],
@@ -46,7 +46,7 @@ export async function forecastRows(
   // never print numbers that hide a failure: an empty cell or a zero-width band would
   const problem = forecastProblem(grid.values, f);
   if (problem) throw new Error(`${file}: model ${fitted.name} gave ${problem}; nothing printed for this file`);
-  const fmt = timestampFormatter(rows[0].raw);
+  const fmt = timestampFormatter(firstTimestamp);
   const last = grid.start + (grid.values.length - 1) * grid.step;
   const header = ['timestamp', 'yhat', ...levels.flatMap((l) => [`lo${pct(l)}`, `hi${pct(l)}`])].join(',');
   const lines = [header];

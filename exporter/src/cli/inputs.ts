@@ -76,7 +76,10 @@ export interface InputSeries extends CsvSeries {
  * or the first file's error, naming the file and line (see series/csv.ts for the rules).
  */
 export function readCsvInput(path: string, reader: CsvReader): InputSeries[] {
-  return listCsvInputs(path).inputs.map((input) => ({ ...reader.series(input.path), relative: input.relative }));
+  // assigned, not spread: the rows are built on first use, by a getter a spread would call
+  return listCsvInputs(path).inputs.map((input) =>
+    Object.assign(reader.series(input.path), { relative: input.relative }),
+  );
 }
 
 /** An error met on one input, naming the file once (reader errors already start with it). */

@@ -2,13 +2,14 @@
 import { COMMANDS } from './index.js';
 import { UsageError, type CommandContext } from './types.js';
 
-function helpText(): string {
+async function helpText(): Promise<string> {
   const width = Math.max(...Object.keys(COMMANDS).map((n) => n.length));
+  const commands = await Promise.all(Object.values(COMMANDS).map((load) => load()));
   return [
     'usage: cloudpulse <command> [flags]',
     '',
     'Commands:',
-    ...Object.values(COMMANDS).map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
+    ...commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
     '',
     "Run 'cloudpulse help <command>' for a command's flags.",
   ].join('\n');
@@ -18,7 +19,7 @@ export async function main(argv: string[], ctx: CommandContext): Promise<number>
   let [name, ...rest] = argv;
   if (name === undefined || name.startsWith('--')) {
     if (name === '--help' || name === '-h') {
-      ctx.stdout.write(helpText() + '\n');
+      ctx.stdout.write((await helpText()) + '\n');
       return 0;
     }
     if (name === '--version') name = 'version';
@@ -28,13 +29,13 @@ export async function main(argv: string[], ctx: CommandContext): Promise<number>
     }
   }
   if (name === 'help') {
-    const target = rest[0] ? COMMANDS[rest[0]] : undefined;
-    ctx.stdout.write((target ? target.usage : helpText()) + '\n');
+    const target = rest[0] && Object.hasOwn(COMMANDS, rest[0]) ? await COMMANDS[rest[0]]() : undefined;
+    ctx.stdout.write((target ? target.usage : await helpText()) + '\n');
     return 0;
   }
-  const command = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
+  const command = Object.hasOwn(COMMANDS, name) ? await COMMANDS[name]() : undefined;
   if (!command) {
-    ctx.stderr.write(`cloudpulse: unknown command "${name}"\n\n${helpText()}\n`);
+    ctx.stderr.write(`cloudpulse: unknown command "${name}"\n\n${await helpText()}\n`);
     return 2;
   }
   if (rest.includes('--help') || rest.includes('-h')) {

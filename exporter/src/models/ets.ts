@@ -5,17 +5,19 @@
  * must fit a week of 5-minute data in a few milliseconds (statsmodels takes ~1 s, augurs ~0.1 s).
  * Speed comes from: the season decided once by autocorrelation (not by fitting both), seasonal
  * and level states initialised from the means of a few whole seasons (not optimised), and
- * smoothing parameters optimised by a short Nelder-Mead run on the most recent few seasons only.
- * The trend variant (none / additive / damped) is chosen by AICc. Gaps (NaN) skip the correction
+ * smoothing parameters optimised by a short Nelder-Mead run on the most recent few seasons only,
+ * the three trend variants (none / additive / damped) side by side in one pass over the data per
+ * round (ets-recursion.ts), each taking the steps it would alone. The variant is chosen by AICc. Gaps (NaN) skip the correction
  * step: the one-step forecast stands in for the missing observation.
  */
 import { bandsFromSd } from './normal-bands.js';
 import type { FittedModel, ForecastResult, ModelFactory, SeriesInput, SerializedModel } from './types.js';
 import { ModelError } from './types.js';
 import { detectSeason, fillGaps } from './seasonality.js';
-import { nelderMead } from './optimize.js';
+import { nelderMeadLockstep } from './optimize.js';
+import { decode, decodeInto, smooth, smoothThree, type TrendKind } from './ets-recursion.js';
 
-export type TrendKind = 'N' | 'A' | 'Ad';
+export type { TrendKind };
 
 export interface EtsState {
   trend: TrendKind;
@@ -41,70 +43,12 @@ const FIT_SEASONS = 3;
 const FIT_POINTS_NONSEASONAL = 864;
 const MAX_EVALUATIONS = 80;
 
-const logistic = (u: number): number => 1 / (1 + Math.exp(-u));
 const logit = (p: number): number => Math.log(p / (1 - p));
 
 interface Start {
   level: number;
   slope: number;
   season: Float64Array;
-}
-
-interface Params {
-  alpha: number;
-  beta: number;
-  gamma: number;
-  phi: number;
-}
-
-function decode(u: Float64Array, trend: TrendKind, seasonal: boolean): Params {
-  // alpha in (0.0001, 0.9999); beta < alpha; gamma < 1 - alpha; phi in [0.8, 0.98] (usual bounds)
-  const alpha = 1e-4 + 0.9998 * logistic(u[0]);
-  let k = 1;
-  const beta = trend === 'N' ? 0 : alpha * logistic(u[k++]);
-  const gamma = seasonal ? (1 - alpha) * logistic(u[k++]) : 0;
-  const phi = trend === 'Ad' ? 0.8 + 0.18 * logistic(u[k]) : 1;
-  return { alpha, beta, gamma, phi };
-}
-
-/**
- * Run the recursion over y[from..to) from the given states (mutated in place). Returns the sum
- * of squared one-step errors and how many observations contributed.
- */
-function smooth(
-  y: ArrayLike<number>,
-  from: number,
-  to: number,
-  p: Params,
-  st: { level: number; slope: number; pos: number },
-  season: Float64Array | number[],
-): { sse: number; count: number } {
-  const { alpha, beta, gamma, phi } = p;
-  const m = season.length;
-  let { level, slope, pos } = st;
-  let sse = 0;
-  let count = 0;
-  for (let t = from; t < to; t++) {
-    const s = m > 0 ? season[pos] : 0;
-    const damped = phi * slope;
-    const v = y[t];
-    let e = 0;
-    if (v === v) {
-      e = v - (level + damped + s);
-      sse += e * e;
-      count++;
-    }
-    level = level + damped + alpha * e;
-    slope = damped + beta * e;
-    if (m > 0) {
-      season[pos] = s + gamma * e;
-      pos = pos + 1 === m ? 0 : pos + 1;
-    }
-  }
-  st.level = level;
-  st.slope = slope;
-  st.pos = pos;
-  return { sse, count };
 }
 
 /** Initial states from whole seasons at the start of the window: level = first season's mean. */
@@ -137,46 +81,92 @@ interface Candidate {
   aicc: number;
 }
 
-function fitVariant(
-  y: ArrayLike<number>,
-  filled: Float64Array,
-  from: number,
-  period: number,
-  trend: TrendKind,
-): Candidate {
-  const seasonal = period > 1;
+/** One trend variant to optimise: its initial states, starting parameters and a season buffer. */
+interface Variant {
+  trend: TrendKind;
+  start: Start;
+  u0: number[];
+  work: Float64Array;
+}
+
+function variant(filled: Float64Array, from: number, period: number, trend: TrendKind): Variant {
   const start = initialStates(filled, from, period, trend);
-  const work = new Float64Array(start.season.length);
-  const st = { level: 0, slope: 0, pos: 0 };
-  const objective = (u: Float64Array): number => {
-    work.set(start.season);
-    st.level = start.level;
-    st.slope = start.slope;
-    st.pos = 0;
-    const { sse, count } = smooth(y, from, y.length, decode(u, trend, seasonal), st, work);
-    return count > 0 ? sse / count : 0;
-  };
   const u0 = [logit(0.5)];
   if (trend !== 'N') u0.push(logit(0.1));
-  if (seasonal) u0.push(logit(0.05));
+  if (period > 1) u0.push(logit(0.05));
   if (trend === 'Ad') u0.push(0);
-  const best = nelderMead(objective, u0, { maxEvaluations: MAX_EVALUATIONS * u0.length, step: 1, tolerance: 1e-5 });
-  const params = decode(best.x, trend, seasonal);
-  work.set(start.season);
-  Object.assign(st, { level: start.level, slope: start.slope, pos: 0 });
-  const { sse, count } = smooth(y, from, y.length, params, st, work);
-  const k = u0.length + (trend === 'N' ? 1 : 2);
+  return { trend, start, u0, work: new Float64Array(start.season.length) };
+}
+
+/**
+ * Smoothing parameters for every variant by Nelder-Mead on the mean squared one-step error over
+ * y[from..), the variants in lockstep: each round values every running variant's next point in
+ * one pass (smoothThree), or alone with `smooth` when it is the last one running.
+ */
+function optimiseVariants(y: Float64Array, from: number, variants: Variant[], count: number): Float64Array[] {
+  const seasonal = variants[0].start.season.length > 0;
+  const par = new Float64Array(12);
+  const init = new Float64Array(6);
+  const sse = new Float64Array(3);
+  const spare = [0, 1, 2].map(() => new Float64Array(variants[0].work.length));
+  const lanes: Float64Array[] = spare.slice();
+  const st = { level: 0, slope: 0, pos: 0 };
+  const options = variants.map((v) => ({ maxEvaluations: MAX_EVALUATIONS * v.u0.length, step: 1, tolerance: 1e-5 }));
+  const results = nelderMeadLockstep(
+    variants.map((v) => v.u0),
+    options,
+    (points, values) => {
+      let running = 0;
+      let only = 0;
+      for (let i = 0; i < points.length; i++) {
+        if (!points[i]) continue;
+        running++;
+        only = i;
+      }
+      if (running === 1) {
+        const v = variants[only];
+        v.work.set(v.start.season);
+        Object.assign(st, { level: v.start.level, slope: v.start.slope, pos: 0 });
+        const p = decode(points[only]!, v.trend, seasonal);
+        const one = smooth(y, from, y.length, p, st, v.work);
+        values[only] = count > 0 ? one.sse / count : 0;
+        return;
+      }
+      // three lanes; a lane whose variant is done (or missing) repeats a running one into a spare buffer
+      for (let k = 0; k < 3; k++) {
+        const i = k < variants.length && points[k] ? k : only;
+        const v = variants[i];
+        decodeInto(points[i]!, v.trend, seasonal, par, 4 * k);
+        init[2 * k] = v.start.level;
+        init[2 * k + 1] = v.start.slope;
+        lanes[k] = i === k ? v.work : spare[k];
+        lanes[k].set(v.start.season);
+      }
+      smoothThree(y, from, y.length, par, init, lanes[0], lanes[1], lanes[2], sse);
+      for (let k = 0; k < variants.length; k++) if (points[k]) values[k] = count > 0 ? sse[k] / count : 0;
+    },
+  );
+  return results.map((r) => r.x);
+}
+
+/** The fitted state of one variant at its optimised parameters, scored by AICc. */
+function candidate(y: Float64Array, from: number, period: number, v: Variant, u: Float64Array): Candidate {
+  const params = decode(u, v.trend, period > 1);
+  v.work.set(v.start.season);
+  const st = { level: v.start.level, slope: v.start.slope, pos: 0 };
+  const { sse, count } = smooth(y, from, y.length, params, st, v.work);
+  const k = v.u0.length + (v.trend === 'N' ? 1 : 2);
   const mse = Math.max(sse / Math.max(count, 1), 1e-300);
   const aicc = count * Math.log(mse) + 2 * k + (count - k - 1 > 0 ? (2 * k * (k + 1)) / (count - k - 1) : 1e9);
   return {
     aicc,
     state: {
-      trend,
+      trend: v.trend,
       period,
       ...params,
       level: st.level,
       slope: st.slope,
-      season: Array.from(work),
+      season: Array.from(v.work),
       pos: st.pos,
       sigma2: sse / Math.max(count - k, 1),
     },
@@ -185,7 +175,9 @@ function fitVariant(
 
 /** Fit ETS to `values` (NaN = gap); season detected from the data unless given. */
 export function fitEts(values: ArrayLike<number>, step: number, seasonLengths?: number[]): EtsState {
-  const filled = fillGaps(values);
+  // one element type in the hot loops, whatever the caller passed
+  const y = values instanceof Float64Array ? values : Float64Array.from(values);
+  const filled = fillGaps(y);
   const n = filled.length;
   if (n === 0) throw new ModelError('ets', 'series has no finite values');
   let period = seasonLengths?.[0] ?? detectSeason(filled, step).period;
@@ -210,9 +202,13 @@ export function fitEts(values: ArrayLike<number>, step: number, seasonLengths?: 
     };
   }
   const trends: TrendKind[] = n - from >= 24 ? ['N', 'A', 'Ad'] : ['N'];
+  const variants = trends.map((trend) => variant(filled, from, period, trend));
+  let count = 0;
+  for (let t = from; t < n; t++) if (y[t] === y[t]) count++;
+  const optimised = optimiseVariants(y, from, variants, count);
   let best: Candidate | undefined;
-  for (const trend of trends) {
-    const c = fitVariant(values, filled, from, period, trend);
+  for (const [i, v] of variants.entries()) {
+    const c = candidate(y, from, period, v, optimised[i]);
     if (!best || c.aicc < best.aicc) best = c;
   }
   return best!.state;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { CsvError, inferStep, MAX_ABS_VALUE, orderWarning, parseCsv, parseTimestamp, toGrid } from './csv.js';
+import { plainDecimal, plainSeconds } from './csv-cells.js';
 
 describe('csv', () => {
   it('reads unix seconds, ISO-8601 and NAB-style UTC timestamps', () => {
@@ -136,5 +137,41 @@ describe('csv', () => {
     const t = Array.from({ length: 2001 }, (_, i) => i * 300);
     for (let i = 0; i < 5000; i++) t.push(t.at(-1)! + 60);
     expect(inferStep(t)).toBe(300);
+  });
+
+  it('reads plain decimals and unix seconds in place exactly as Number() does, and leaves other forms to it', () => {
+    let seed = 7;
+    const random = () => (seed = (seed * 16807) % 2147483647) / 2147483647;
+    const cells: string[] = [
+      '0',
+      '-0',
+      '+3',
+      '.5',
+      '5.',
+      '-.25',
+      '007',
+      '123456789012345',
+      '0.1',
+      '0.3',
+      '900719925474.099',
+      '0.00000000000001',
+    ];
+    for (let i = 0; i < 20000; i++) {
+      const digits = 1 + Math.floor(random() * 15);
+      let text = '';
+      for (let k = 0; k < digits; k++) text += Math.floor(random() * 10);
+      const point = Math.floor(random() * (digits + 1));
+      text = `${random() < 0.2 ? '-' : ''}${text.slice(0, point)}${random() < 0.8 ? '.' : ''}${text.slice(point)}`;
+      cells.push(text);
+    }
+    for (const cell of cells) expect(Object.is(plainDecimal(cell, 0, cell.length), Number(cell)), cell).toBe(true);
+    // other forms are not read here: exponents, hex, 16+ digits, signs alone, two points, words
+    for (const cell of ['1e5', '0x10', '1234567890123456', '-', '.', '1.2.3', 'NaN', ' 1', '1,5']) {
+      expect(plainDecimal(cell, 0, cell.length), cell).toBeNaN();
+    }
+    for (const cell of ['1700000000', '0', '1700000000123', '99999999999']) {
+      expect(plainSeconds(cell, 0, cell.length), cell).toBe(parseTimestamp(cell));
+    }
+    for (const cell of ['-5', '1.5', '2014-01-01', '']) expect(plainSeconds(cell, 0, cell.length), cell).toBeNaN();
   });
 });

@@ -9,6 +9,9 @@
  * timestamp or a number, a value beyond MAX_ABS_VALUE, and a file too short to measure its step.
  */
 import { readFileSync } from 'node:fs';
+import { parseTimestamp, parseValue, plainCell, plainDecimal, plainSeconds, unquote } from './csv-cells.js';
+
+export { parseTimestamp };
 
 export interface CsvRow {
   /** the timestamp exactly as written, echoed back by `detect` */
@@ -45,50 +48,6 @@ export const MAX_ABS_VALUE = 1e150;
  */
 const STEP_PREFIX = 2000;
 
-const NAIVE_UTC = /^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(:\d{2}(\.\d+)?)?$/;
-
-/** Parse one timestamp cell to unix seconds, or NaN when it is not a timestamp. */
-export function parseTimestamp(text: string): number {
-  const s = text.trim();
-  const first = s.charCodeAt(0);
-  // unix seconds are by far the most common form: skip the regex when the cell is a plain number
-  if ((first >= 48 && first <= 57) || first === 45) {
-    const quick = Number(s);
-    if (Number.isFinite(quick) && !s.includes('e') && !s.includes('E')) return quick > 1e11 ? quick / 1000 : quick;
-  }
-  if (/^-?\d+(\.\d+)?$/.test(s)) {
-    const n = Number(s);
-    // milliseconds are a common mistake; 1e11 s is the year 5138
-    return n > 1e11 ? n / 1000 : n;
-  }
-  const iso = NAIVE_UTC.test(s) ? `${s.replace(' ', 'T')}Z` : s;
-  const ms = Date.parse(iso);
-  return Number.isNaN(ms) ? NaN : ms / 1000;
-}
-
-/**
- * NaN for empty / NaN / null / inf cells (gaps); a number written too large for a double comes
- * back as ±Infinity so the magnitude rule names it; undefined when the cell is not a number.
- */
-function parseValue(text: string): number | undefined {
-  const n = Number(text);
-  // Number() accepts "" and whitespace as 0; anything else it accepts is a real number
-  if (!Number.isNaN(n) && text.trim() !== '' && /\d/.test(text)) return n;
-  const s = text.trim();
-  if (s === '' || /^(nan|null|[+-]?inf(inity)?)$/i.test(s)) return NaN;
-  return undefined;
-}
-
-const unquote = (cell: string) => (cell.includes('"') ? cell.trim().replace(/^"|"$/g, '') : cell.trim());
-
-/** A cell that unquote() would leave as it is: no space, quote or non-ASCII character at either end. */
-function plainCell(text: string, from: number, to: number): boolean {
-  if (to <= from) return false;
-  const a = text.charCodeAt(from);
-  const b = text.charCodeAt(to - 1);
-  return a > 32 && a !== 34 && a < 127 && b > 32 && b !== 34 && b < 127;
-}
-
 /** Where rows were out of time order or repeated a timestamp (all counts 0 for a tidy file). */
 export interface RowOrder {
   /** rows with a timestamp earlier than a row above them in the file */
@@ -101,17 +60,57 @@ export interface RowOrder {
   firstRepeated?: { row: CsvRow; of: CsvRow };
 }
 
-export interface CsvFile {
-  /** every row, in time order; rows of one timestamp stay in file order (a stable sort) */
-  rows: CsvRow[];
-  order: RowOrder;
-}
-
 export interface CsvReadOptions {
   /** accept a file with a single row (see readCsvFile) */
   short?: boolean;
   /** rows out of time order and repeated timestamps are errors instead of being sorted and warned about */
   strictOrder?: boolean;
+}
+
+/**
+ * A file's rows in time order (rows of one timestamp in file order: a stable sort), kept as
+ * columns; `rows` builds the row objects on first use, which most callers never need.
+ */
+export class CsvFile {
+  private built: CsvRow[] | undefined;
+  order: RowOrder = { outOfOrder: 0, repeated: 0 };
+
+  constructor(
+    private readonly text: string,
+    /** unix seconds of each row */
+    readonly t: Float64Array,
+    /** each row's value, NaN for empty / NaN cells */
+    readonly v: Float64Array,
+    /** each row's 1-based line in the file */
+    readonly lines: Int32Array,
+    /** where each row's timestamp cell is in the text */
+    private readonly cells: Int32Array,
+    /** timestamps that needed unquoting, by line */
+    private readonly unquoted: Map<number, string>,
+  ) {}
+
+  get length(): number {
+    return this.t.length;
+  }
+
+  /** row i's timestamp exactly as written */
+  raw(i: number): string {
+    return this.unquoted.get(this.lines[i]) ?? this.text.slice(this.cells[2 * i], this.cells[2 * i + 1]);
+  }
+
+  /** the first row's timestamp as written (its style is the style of timestamps written back) */
+  get firstTimestamp(): string {
+    return this.raw(0);
+  }
+
+  row(i: number): CsvRow {
+    return { raw: this.raw(i), t: this.t[i], v: this.v[i], line: this.lines[i] };
+  }
+
+  get rows(): CsvRow[] {
+    this.built ??= Array.from({ length: this.length }, (_, i) => this.row(i));
+    return this.built;
+  }
 }
 
 const STRICT_HINT = 'rows must be in time order with one row per timestamp (--strict-order)';
@@ -128,9 +127,17 @@ export function parseCsv(text: string, file: string, o: CsvReadOptions = {}): Cs
   if (ti === -1 || vi === -1) {
     throw new CsvError(file, 1, `expected a header with columns timestamp,value; got "${header.slice(0, 80)}"`);
   }
-  const rows: CsvRow[] = [];
+  let capacity = 1;
+  for (let k = text.indexOf('\n'); k !== -1; k = text.indexOf('\n', k + 1)) capacity++;
+  const t = new Float64Array(capacity);
+  const v = new Float64Array(capacity);
+  const lines = new Int32Array(capacity);
+  const cells = new Int32Array(2 * capacity);
+  const unquoted = new Map<number, string>();
+  const raw = (i: number) => unquoted.get(lines[i]) ?? text.slice(cells[2 * i], cells[2 * i + 1]);
+  let n = 0;
   let outOfOrder = 0;
-  let firstOutOfOrder: RowOrder['firstOutOfOrder'];
+  let firstLate = -1;
   let latest = -Infinity;
   let lineNumber = 1;
   // one pass over the text with indexOf: no array of lines, no array of cells per row
@@ -151,17 +158,17 @@ export function parseCsv(text: string, file: string, o: CsvReadOptions = {}): Cs
     let vFrom = -1;
     let vTo = -1;
     let cellStart = start;
-    let cells = 0;
-    while (cells < columns.length) {
+    let count = 0;
+    while (count < columns.length) {
       let comma = text.indexOf(',', cellStart);
       if (comma === -1 || comma > end) comma = end;
-      if (cells === ti) [tFrom, tTo] = [cellStart, comma];
-      if (cells === vi) [vFrom, vTo] = [cellStart, comma];
-      cells++;
+      if (count === ti) [tFrom, tTo] = [cellStart, comma];
+      if (count === vi) [vFrom, vTo] = [cellStart, comma];
+      count++;
       if (comma === end) break;
       cellStart = comma + 1;
     }
-    if (cells < columns.length) {
+    if (count < columns.length) {
       const line = text.slice(start, end);
       throw new CsvError(
         file,
@@ -169,80 +176,93 @@ export function parseCsv(text: string, file: string, o: CsvReadOptions = {}): Cs
         `expected ${columns.length} columns, got ${line.split(',').length}: "${line.slice(0, 80)}"`,
       );
     }
-    const rawCell = text.slice(tFrom, tTo);
-    const plain = plainCell(text, tFrom, tTo);
-    const raw = plain ? rawCell : unquote(rawCell);
-    // unix seconds written as plain digits, by far the most common form, read without Number()
-    let t = 0;
-    let k = tFrom;
-    for (; k < tTo; k++) {
-      const digit = text.charCodeAt(k) - 48;
-      if (digit < 0 || digit > 9) break;
-      t = t * 10 + digit;
+    const plainTime = plainCell(text, tFrom, tTo);
+    if (!plainTime) unquoted.set(lineNumber, unquote(text.slice(tFrom, tTo)));
+    lines[n] = lineNumber;
+    cells[2 * n] = tFrom;
+    cells[2 * n + 1] = tTo;
+    let time = plainTime ? plainSeconds(text, tFrom, tTo) : NaN;
+    if (time !== time) time = parseTimestamp(raw(n));
+    if (!Number.isFinite(time)) {
+      throw new CsvError(file, lineNumber, `cannot read timestamp "${raw(n)}" (expected unix seconds or ISO-8601)`);
     }
-    if (!plain || k < tTo || tTo - tFrom > 15) t = parseTimestamp(raw);
-    else if (t > 1e11) t /= 1000;
-    if (!Number.isFinite(t)) {
-      throw new CsvError(file, lineNumber, `cannot read timestamp "${raw}" (expected unix seconds or ISO-8601)`);
+    const plainValue = plainCell(text, vFrom, vTo);
+    let value = plainValue ? plainDecimal(text, vFrom, vTo) : NaN;
+    if (value !== value) {
+      const cell = plainValue ? text.slice(vFrom, vTo) : unquote(text.slice(vFrom, vTo));
+      const read = parseValue(cell);
+      if (read === undefined) throw new CsvError(file, lineNumber, `cannot read value "${cell}" (expected a number)`);
+      if (Math.abs(read) > MAX_ABS_VALUE) {
+        throw new CsvError(
+          file,
+          lineNumber,
+          `value ${cell} is beyond ±1e150, the largest magnitude modelled without overflow; rescale the column (e.g. to kilo- or mega-units)`,
+        );
+      }
+      value = read;
     }
-    const valueCell = text.slice(vFrom, vTo);
-    const cell = plainCell(text, vFrom, vTo) ? valueCell : unquote(valueCell);
-    const first = cell.charCodeAt(0);
-    // a cell starting with a digit is a number whenever Number() reads it (the common case)
-    const quick = first >= 48 && first <= 57 ? Number(cell) : NaN;
-    const v = quick === quick ? quick : parseValue(cell);
-    if (v === undefined) throw new CsvError(file, lineNumber, `cannot read value "${cell}" (expected a number)`);
-    if (Math.abs(v) > MAX_ABS_VALUE) {
-      throw new CsvError(
-        file,
-        lineNumber,
-        `value ${cell} is beyond ±1e150, the largest magnitude modelled without overflow; rescale the column (e.g. to kilo- or mega-units)`,
-      );
-    }
-    const row: CsvRow = { raw, t, v, line: lineNumber };
-    if (t < latest) {
-      const previous = rows[rows.length - 1];
+    if (time < latest) {
       if (o.strictOrder) {
         throw new CsvError(
           file,
           lineNumber,
-          `timestamp ${raw} is earlier than ${previous.raw} on line ${previous.line}; ${STRICT_HINT}`,
+          `timestamp ${raw(n)} is earlier than ${raw(n - 1)} on line ${lines[n - 1]}; ${STRICT_HINT}`,
         );
       }
       outOfOrder++;
-      firstOutOfOrder ??= { row, after: previous };
-    } else if (o.strictOrder && t === latest) {
-      const previous = rows[rows.length - 1];
-      throw new CsvError(file, lineNumber, `timestamp ${raw} repeats line ${previous.line}; ${STRICT_HINT}`);
-    } else latest = t;
-    rows.push(row);
+      if (firstLate === -1) firstLate = n;
+    } else if (o.strictOrder && time === latest) {
+      throw new CsvError(file, lineNumber, `timestamp ${raw(n)} repeats line ${lines[n - 1]}; ${STRICT_HINT}`);
+    } else latest = time;
+    t[n] = time;
+    v[n] = value;
+    n++;
     start = next;
   }
-  const sorted = outOfOrder > 0 ? sortByTime(rows) : rows;
+  // the offending rows are named as written, before the sort moves them
+  const late = firstLate === -1 ? undefined : { row: rowOf(firstLate), after: rowOf(firstLate - 1) };
+  function rowOf(i: number): CsvRow {
+    return { raw: raw(i), t: t[i], v: v[i], line: lines[i] };
+  }
+  const csv = new CsvFile(text, t.subarray(0, n), v.subarray(0, n), lines.subarray(0, n), cells, unquoted);
+  if (outOfOrder > 0) sortByTime(csv, cells.subarray(0, 2 * n));
   if (o.short) {
-    if (sorted.length === 0) throw new CsvError(file, undefined, 'no data rows');
-  } else checkLength(sorted, file);
-  return { rows: sorted, order: { outOfOrder, firstOutOfOrder, ...repeats(sorted) } };
+    if (n === 0) throw new CsvError(file, undefined, 'no data rows');
+  } else checkLength(csv, file);
+  csv.order = { outOfOrder, firstOutOfOrder: late, ...repeats(csv) };
+  return csv;
 }
 
-/** A stable sort by time: rows of one timestamp keep their file order. */
-function sortByTime(rows: CsvRow[]): CsvRow[] {
-  return [...rows].sort((a, b) => a.t - b.t || a.line - b.line);
+/** Sort the columns stably by time (ties keep file order), in place. */
+function sortByTime(csv: CsvFile, cells: Int32Array): void {
+  const { t, v, lines } = csv;
+  const order = Array.from({ length: csv.length }, (_, i) => i).sort((a, b) => t[a] - t[b] || lines[a] - lines[b]);
+  const columns = [t, v, lines].map((c) => c.slice());
+  const spans = cells.slice();
+  order.forEach((from, to) => {
+    t[to] = columns[0][from];
+    v[to] = columns[1][from];
+    lines[to] = columns[2][from];
+    cells[2 * to] = spans[2 * from];
+    cells[2 * to + 1] = spans[2 * from + 1];
+  });
 }
 
 /** Rows (in time order) whose timestamp a line above them already had. */
-function repeats(rows: CsvRow[]): Pick<RowOrder, 'repeated' | 'firstRepeated'> {
+function repeats(csv: CsvFile): Pick<RowOrder, 'repeated' | 'firstRepeated'> {
+  const { t, lines } = csv;
   let repeated = 0;
-  let firstRepeated: RowOrder['firstRepeated'];
-  for (let i = 1, first = 0; i < rows.length; i++) {
-    if (rows[i].t !== rows[first].t) {
-      first = i;
+  let first = -1;
+  let of = -1;
+  for (let i = 1, group = 0; i < t.length; i++) {
+    if (t[i] !== t[group]) {
+      group = i;
       continue;
     }
     repeated++;
-    if (!firstRepeated || rows[i].line < firstRepeated.row.line) firstRepeated = { row: rows[i], of: rows[first] };
+    if (first === -1 || lines[i] < lines[first]) [first, of] = [i, group];
   }
-  return { repeated, firstRepeated };
+  return { repeated, firstRepeated: first === -1 ? undefined : { row: csv.row(first), of: csv.row(of) } };
 }
 
 /**
@@ -271,25 +291,27 @@ export function orderWarning(file: string, order: RowOrder): string | undefined 
 }
 
 /** Enough rows to measure a step and fit anything: two timestamps and two numbers, never a guess. */
-function checkLength(rows: CsvRow[], file: string): void {
-  if (rows.length === 0) throw new CsvError(file, undefined, 'no data rows');
-  if (rows.at(-1)!.t === rows[0].t) {
-    const where = rows.length === 1 ? 'one row' : `${rows.length} rows, all at ${rows[0].raw}`;
-    throw new CsvError(file, rows[0].line, `${where}: at least two distinct timestamps are needed to measure the step`);
+function checkLength(csv: CsvFile, file: string): void {
+  const { t, v, lines } = csv;
+  const n = csv.length;
+  if (n === 0) throw new CsvError(file, undefined, 'no data rows');
+  if (t[n - 1] === t[0]) {
+    const where = n === 1 ? 'one row' : `${n} rows, all at ${csv.raw(0)}`;
+    throw new CsvError(file, lines[0], `${where}: at least two distinct timestamps are needed to measure the step`);
   }
   let numeric = 0;
-  let firstNumeric: CsvRow | undefined;
-  for (let i = 0; i < rows.length && numeric < 2; i++) {
-    if (Number.isFinite(rows[i].v)) {
+  let firstNumeric = -1;
+  for (let i = 0; i < n && numeric < 2; i++) {
+    if (Number.isFinite(v[i])) {
       numeric++;
-      firstNumeric ??= rows[i];
+      if (firstNumeric === -1) firstNumeric = i;
     }
   }
   if (numeric < 2) {
     throw new CsvError(
       file,
-      firstNumeric?.line,
-      `${numeric === 0 ? 'no numeric value' : 'only one numeric value'} among ${rows.length} rows (the rest are empty or NaN); at least two are needed`,
+      firstNumeric === -1 ? undefined : lines[firstNumeric],
+      `${numeric === 0 ? 'no numeric value' : 'only one numeric value'} among ${n} rows (the rest are empty or NaN); at least two are needed`,
     );
   }
 }
@@ -316,14 +338,8 @@ export interface CsvSeries extends CsvFile {
 
 /** Read one CSV file into rows and a regular grid, or throw a CsvError naming the file and line. */
 export function readCsvSeries(path: string, o: Pick<CsvReadOptions, 'strictOrder'> = {}): CsvSeries {
-  const { rows, order } = readCsvFile(path, o);
-  const t = new Float64Array(rows.length);
-  const v = new Float64Array(rows.length);
-  for (let i = 0; i < rows.length; i++) {
-    t[i] = rows[i].t;
-    v[i] = rows[i].v;
-  }
-  return { file: path, rows, order, grid: toGrid(t, v, path) };
+  const csv = readCsvFile(path, o);
+  return Object.assign(csv, { file: path, grid: toGrid(csv.t, csv.v, path) });
 }
 
 export interface Grid {
