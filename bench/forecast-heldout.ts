@@ -177,14 +177,21 @@ export interface HeldOut {
   scores: SeriesScore[];
 }
 
-/** Leave one source out: for each source, the variant of least cost on the others scores it. */
-export function leaveOneSourceOut(variants: Record<string, SeriesScore[]>, objective: Objective): HeldOut {
+/**
+ * Leave one source out: for each source, the variant of least cost on the others (measured in
+ * `chooseOn`, by default the same scores) scores it.
+ */
+export function leaveOneSourceOut(
+  variants: Record<string, SeriesScore[]>,
+  objective: Objective,
+  chooseOn: Record<string, SeriesScore[]> = variants,
+): HeldOut {
   const names = Object.keys(variants);
   const sources = [...new Set(variants[names[0]].map((s) => s.source))].sort();
   const picks: Record<string, string> = {};
   const scores: SeriesScore[] = [];
   for (const held of sources) {
-    const train = (name: string) => variants[name].filter((s) => s.source !== held);
+    const train = (name: string) => chooseOn[name].filter((s) => s.source !== held);
     const chosen = names.reduce((a, b) => (cost(train(b), objective) < cost(train(a), objective) ? b : a));
     picks[held] = chosen;
     scores.push(...variants[chosen].filter((s) => s.source === held));

@@ -8,11 +8,13 @@
  * forecast_bench.py's own methods on the same series (its `--out` CSV per data set).
  *
  *   tsx bench/forecast-variants.ts --data DIR[,DIR...] [--origins 20] [--families a,b]
- *                                  [--variants a,b] [--anchors DIR] [--cache DIR]
+ *                                  [--variants a,b] [--anchors DIR] [--cache DIR] [--select-origins N]
  *
  * Data sets are named by their folder (forecast, m15, h1, m1: see bench/forecast-resample.ts);
  * `--anchors DIR` reads DIR/<data set>.csv. `--cache DIR` keeps each variant's per-series scores
  * (DIR/<family>/<variant>.json) so a later run with more variants measures only the new ones.
+ * `--select-origins N` makes the leave-one-source-out choice on runs with N origins (less noise)
+ * and scores the chosen variants on the runs with --origins (e.g. 5, the anchors' protocol).
  * Prints tables, writes bench/results/forecast-variants.json.
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -146,6 +148,7 @@ async function main(): Promise<void> {
   const only = flag('variants', '').split(',').filter(Boolean);
   const anchorDir = flag('anchors', '');
   const cacheDir = flag('cache', '');
+  const selectOrigins = Number(flag('select-origins', String(origins)));
   const datasets = roots.map((r) => basename(r));
   const anchors = Object.fromEntries(
     datasets
@@ -157,28 +160,37 @@ async function main(): Promise<void> {
     const family = FAMILIES[familyName];
     if (!family)
       throw new Error(`--families: unknown family ${familyName} (known: ${Object.keys(FAMILIES).join(', ')})`);
-    const measured: Record<string, SeriesScore[]> = {};
-    for (const [name, make] of Object.entries(family.variants)) {
-      if (only.length > 0 && !only.includes(name) && name !== Object.keys(family.variants)[0]) continue;
-      const cached = cacheDir && join(cacheDir, familyName, `${name.replace(/[^a-z0-9]+/gi, '_')}-${origins}.json`);
-      const key = JSON.stringify({ roots, origins });
-      if (cached && existsSync(cached)) {
-        const saved = JSON.parse(readFileSync(cached, 'utf8')) as { key: string; scores: SeriesScore[] };
-        if (saved.key === key) {
-          measured[name] = saved.scores;
-          continue;
+    const measure = async (count: number): Promise<Record<string, SeriesScore[]>> => {
+      const out: Record<string, SeriesScore[]> = {};
+      for (const [name, make] of Object.entries(family.variants)) {
+        if (only.length > 0 && !only.includes(name) && name !== Object.keys(family.variants)[0]) continue;
+        const cached = cacheDir && join(cacheDir, familyName, `${name.replace(/[^a-z0-9]+/gi, '_')}-${count}.json`);
+        const key = JSON.stringify({ roots, origins: count });
+        if (cached && existsSync(cached)) {
+          const saved = JSON.parse(readFileSync(cached, 'utf8')) as { key: string; scores: SeriesScore[] };
+          if (saved.key === key) {
+            out[name] = saved.scores;
+            continue;
+          }
+        }
+        const t0 = performance.now();
+        out[name] = await scoreVariant(make(), roots, count);
+        process.stderr.write(
+          `${familyName}: ${name}, ${count} origins (${((performance.now() - t0) / 1000).toFixed(0)} s)\n`,
+        );
+        if (cached) {
+          mkdirSync(dirname(cached), { recursive: true });
+          writeFileSync(cached, JSON.stringify({ key, scores: out[name] }));
         }
       }
-      const t0 = performance.now();
-      measured[name] = await scoreVariant(make(), roots, origins);
-      process.stderr.write(`${familyName}: ${name} (${((performance.now() - t0) / 1000).toFixed(0)} s)\n`);
-      if (cached) {
-        mkdirSync(dirname(cached), { recursive: true });
-        writeFileSync(cached, JSON.stringify({ key, scores: measured[name] }));
-      }
-    }
-    console.log(`\n=== ${familyName} (${origins} origins; geo-means 1 h / 4 h; coverage 80/95 at 1 h and 4 h)`);
-    const heldOut = leaveOneSourceOut(measured, family.objective);
+      return out;
+    };
+    const measured = await measure(origins);
+    const chooseOn = selectOrigins === origins ? measured : await measure(selectOrigins);
+    console.log(
+      `\n=== ${familyName} (${origins} origins, chosen on ${selectOrigins}; geo-means 1 h / 4 h; coverage 80/95 at 1 h and 4 h)`,
+    );
+    const heldOut = leaveOneSourceOut(measured, family.objective, chooseOn);
     const results: Record<string, Record<string, Summary>> = {};
     for (const data of datasets) {
       const best = anchors[data]

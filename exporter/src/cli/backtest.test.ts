@@ -49,6 +49,8 @@ describe('cloudpulse backtest', () => {
       'sMAPE %',
       'cov80',
       'cov95',
+      'MSIS80 gmean',
+      'MSIS95 gmean',
       'fit ms',
       'fails',
     ]);
@@ -56,11 +58,14 @@ describe('cloudpulse backtest', () => {
     expect(rows.map((r) => r[0])).toEqual(['seasonal_naive', 'mstl']);
     for (const r of rows) {
       expect(r[1]).toBe('2');
-      const [mean, med, gmean, smape, c80, c95] = r.slice(2, 8).map(Number);
+      const [mean, med, gmean, smape, c80, c95, msis80, msis95] = r.slice(2, 10).map(Number);
       for (const v of [mean, med, gmean, smape]) expect(v).toBeGreaterThan(0);
       expect(gmean).toBeLessThanOrEqual(mean + 1e-9);
       expect(c80).toBeLessThanOrEqual(c95);
-      expect(r[9]).toBe('0');
+      // an interval score is at least the band's width, and so at least the point's error share
+      expect(msis80).toBeGreaterThan(0);
+      expect(msis95).toBeGreaterThan(0);
+      expect(r[11]).toBe('0');
     }
     // non-interactive stderr: plain progress lines, never carriage returns
     expect(err()).toMatch(/backtest: 12\/12/);

@@ -1,7 +1,8 @@
 /**
  * `cloudpulse backtest`: rolling-origin evaluation of models on CSV series with the shared
  * engine (evaluation/rolling-origin.ts, the forecast_bench.py protocol). Prints per model MASE
- * (mean, median, geometric mean), sMAPE, band coverage and fit time; optionally writes the
+ * (mean, median, geometric mean), sMAPE, band coverage, MSIS (M4's interval score, geometric mean)
+ * and fit time; optionally writes the
  * numbers as JSON and a self-contained HTML report with every origin's forecast plotted.
  */
 import { writeFileSync } from 'node:fs';
@@ -162,7 +163,7 @@ export async function computeBacktest(
 
 export const backtestCommand: Command = {
   name: 'backtest',
-  summary: 'rolling-origin evaluation of forecasting models on CSV series (MASE, sMAPE, coverage, fit time)',
+  summary: 'rolling-origin evaluation of forecasting models on CSV series (MASE, sMAPE, coverage, MSIS, fit time)',
   usage: `usage: cloudpulse backtest --input PATH --horizon N [--origins K] [--model a,b,c] [--levels 80,95]
                           [--max-history N] [--report FILE.html] [--json FILE]
 

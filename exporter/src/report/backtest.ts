@@ -53,6 +53,7 @@ export function summaryTable(rows: BacktestSummaryRow[], levels: number[]): { he
     'MASE gmean',
     'sMAPE %',
     ...levels.map((l) => `cov${pct(l)}`),
+    ...levels.map((l) => `MSIS${pct(l)} gmean`),
     'fit ms',
     'fails',
   ];
@@ -66,6 +67,7 @@ export function summaryTable(rows: BacktestSummaryRow[], levels: number[]): { he
       num(s.maseGeoMean),
       num(s.smape, 2),
       ...s.coverage.map((c) => num(c)),
+      ...s.msisGeoMean.map((m) => num(m, 2)),
       num(s.fitMsMean, 1),
       String(s.fails),
     ]),
