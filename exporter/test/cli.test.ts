@@ -56,6 +56,43 @@ describe('cloudpulse forecast', () => {
     }
   });
 
+  it('prints a forecast with bands of width for every file: sparse spikes, a flat count, too few points', async () => {
+    const many = join(dir, 'every');
+    mkdirSync(many, { recursive: true });
+    const write = (name: string, values: number[]) =>
+      writeFileSync(
+        join(many, name),
+        ['timestamp,value', ...values.map((v, i) => `${1_700_000_000 + 300 * i},${v}`)].join('\n'),
+      );
+    // 97% zeros with rare spikes, the last days all zero (bitbrains vm27_mem_kb's shape)
+    write(
+      'spikes.csv',
+      Array.from({ length: 2016 }, (_, i) => (i < 1200 && i % 41 === 0 ? 1073741.6 * (1 + (i % 3)) : 0)),
+    );
+    // an integer count that sat still for the last day
+    write(
+      'count.csv',
+      Array.from({ length: 1000 }, (_, i) => (i < 700 ? 10 + (i % 5) : 12)),
+    );
+    write('short.csv', [3, 4, 5, 4, 3]);
+    const out = join(dir, 'every-out');
+    for (const model of ['ets', 'auto', 'mstl']) {
+      const r = await cli('forecast', '--input', many, '--horizon', '48', '--model', model, '--output', out);
+      expect(r.code, `${model}: ${r.stderr}`).toBe(0);
+      for (const name of ['spikes.csv', 'count.csv', 'short.csv']) {
+        const rows = readFileSync(join(out, name), 'utf8').trim().split('\n').slice(1);
+        expect(rows).toHaveLength(48);
+        for (const row of rows) {
+          const [, , lo80, hi80, lo95, hi95] = row.split(',').map(Number);
+          expect(hi80 - lo80, `${model} ${name}`).toBeGreaterThan(0);
+          expect(hi95 - lo95).toBeGreaterThanOrEqual(hi80 - lo80);
+        }
+      }
+      // augurs MSTL refuses five points: the fallback chain answers, and says so once
+      if (model === 'mstl') expect(r.stderr).toMatch(/short\.csv: served auto instead \(mstl: needs at least 8 points/);
+    }
+  });
+
   it('takes custom levels and writes a directory of results with the inputs’ names', async () => {
     const inDir = join(dir, 'in');
     mkdirSync(join(inDir, 'sub'), { recursive: true });

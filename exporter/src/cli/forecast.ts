@@ -1,12 +1,15 @@
 /**
  * `cloudpulse forecast`: fit a model on each CSV and print the next N steps with bands. The
  * output contract is stable (external benchmarks call it): header `timestamp,yhat,lo80,hi80,...`
- * and exactly N rows for the N steps after the last input timestamp.
+ * and exactly N rows for the N steps after the last input timestamp. Every readable file gets a
+ * forecast: a model that fails on it (throws, or gives a non-finite number or a band of no width)
+ * is replaced along the fallback chain (models/fallback.ts), with one line on stderr saying so.
  */
 import { getModel, MODELS } from '../models/index.js';
 import { calibrateOnTail } from '../models/tail-calibration.js';
+import { fitWithFallback } from '../models/fallback.js';
+import { forecastProblem } from '../models/forecast-check.js';
 import type { CsvSeries } from '../series/csv.js';
-import { forecastProblem } from '../series/forecast-check.js';
 import { parseFlags, parseLevels, requirePositiveInt } from './args.js';
 import {
   csvReader,
@@ -39,13 +42,17 @@ export async function forecastRows(
   model: string,
   horizon: number,
   levels: number[],
+  warn: (message: string) => void = () => {},
 ): Promise<string> {
   // bands calibrated on the input's own last day (auto and ensemble do this themselves)
-  const fitted = await calibrateOnTail(getModel(model)!, { values: grid.values, start: grid.start, step: grid.step });
-  const f = fitted.forecast(horizon, levels);
-  // never print numbers that hide a failure: an empty cell or a zero-width band would
+  const series = { values: grid.values, start: grid.start, step: grid.step };
+  const fit = await fitWithFallback(model, series, { horizon, levels, fit: calibrateOnTail });
+  if (fit.fellBackFrom) warn(`${file}: served ${fit.served} instead (${fit.reason})`);
+  const f = fit.model.forecast(horizon, levels);
+  // never print numbers that hide a failure: an empty cell or a zero-width band would (the
+  // chain checked the same forecast, so this holds unless a model is not deterministic)
   const problem = forecastProblem(grid.values, f);
-  if (problem) throw new Error(`${file}: model ${fitted.name} gave ${problem}; nothing printed for this file`);
+  if (problem) throw new Error(`${file}: model ${fit.served} gave ${problem}; nothing printed for this file`);
   const fmt = timestampFormatter(firstTimestamp);
   const last = grid.start + (grid.values.length - 1) * grid.step;
   const header = ['timestamp', 'yhat', ...levels.flatMap((l) => [`lo${pct(l)}`, `hi${pct(l)}`])].join(',');
@@ -98,7 +105,8 @@ Output: CSV with header timestamp,yhat,lo80,hi80,lo95,hi95 (one lo/hi pair per l
     let failed = 0;
     for (const [i, item] of inputs.entries()) {
       try {
-        await writer.write(item, await forecastRows(read.series(item.path), model, horizon, levels));
+        const warn = (message: string) => ctx.stderr.write(`cloudpulse forecast: ${message}\n`);
+        await writer.write(item, await forecastRows(read.series(item.path), model, horizon, levels, warn));
       } catch (err) {
         failed++;
         ctx.stderr.write(`cloudpulse forecast: ${inputError(item.path, err)}\n`);
