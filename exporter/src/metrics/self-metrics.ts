@@ -143,6 +143,12 @@ export function registerSelfMetrics(
     labelNames: ['series', 'reason'],
     registers,
   });
+  const fallbacks = new Counter({
+    name: 'cloudpulse_model_fallbacks_total',
+    help: 'Fits where the requested model failed (or gave bands of no width) and the next model of the fallback chain serves, by the model asked for and the one serving.',
+    labelNames: ['series', 'model', 'served'],
+    registers,
+  });
   const backfilled = new Counter({
     name: 'cloudpulse_series_backfilled_total',
     help: 'Label sets that appeared after start and were loaded over the lookback.',
@@ -179,6 +185,7 @@ export function registerSelfMetrics(
     seriesError: (series, stage) => seriesErrors.inc({ series, stage }),
     samplesDropped: (series, reason, n) => samplesDropped.inc({ series, reason }, n),
     backfilled: (series, n) => backfilled.inc({ series }, n),
+    modelFallback: (series, model, served) => fallbacks.inc({ series, model, served }),
     responseBytes: (series, kind, n) => responseBytes.inc({ series, kind }, n),
     cycle: (s) => {
       cycleDuration.observe(s);

@@ -41,20 +41,27 @@ const threeSeries: Source = {
   },
 };
 
-/** a model whose forecasts are fine for one series and throw for a series with "boom" in its values */
-const flaky: ModelFactory = {
+/**
+ * A model that is fine for positive series and throws for negative ones: at once (`when: 'fit'`,
+ * so the fit's probe sees it) or only once it serves (`when: 'serving'`: the first forecast, the
+ * probe, passes).
+ */
+const flakyModel = (when: 'fit' | 'serving'): ModelFactory => ({
   name: 'flaky',
   summary: 'test only',
   async fit(series) {
     const last = series.values[series.values.length - 1];
     const throws = last < 0;
+    let calls = 0;
     return {
       name: 'flaky',
       description: 'flaky',
       forecast(h, levels) {
-        if (throws) throw new Error('model exploded');
+        calls++;
+        if (throws && (when === 'fit' || calls > 1)) throw new Error('model exploded');
         const point = new Array(h).fill(last);
-        return { point, intervals: levels.map((level) => ({ level, lower: point, upper: point })) };
+        const band = (d: number) => point.map((p) => p + d);
+        return { point, intervals: levels.map((level) => ({ level, lower: band(-1), upper: band(1) })) };
       },
       update() {},
       toJSON: () => ({ model: 'flaky', version: 1, state: {} }),
@@ -63,7 +70,7 @@ const flaky: ModelFactory = {
   restore() {
     throw new Error('not stored');
   },
-};
+});
 
 afterEach(() => {
   delete (DETECTORS as Record<string, DetectorFactory>).exploding;
@@ -100,10 +107,26 @@ describe('one failure boundary per series', () => {
     expect(calls.cycles).toBe(3);
   });
 
-  it('a model that throws for one series is counted; the others forecast', async () => {
-    (MODELS as Record<string, ModelFactory>).flaky = flaky;
-    const config = cfg('residual', 'flaky');
-    const { pipeline, cycle, calls } = testPipeline(config, { source: threeSeries });
+  it('a model that fails at its fit for one series falls back for it alone: counted, shown in model_info', async () => {
+    (MODELS as Record<string, ModelFactory>).flaky = flakyModel('fit');
+    const { pipeline, cycle, calls } = testPipeline(cfg('residual', 'flaky'), { source: threeSeries });
+    await cycle();
+    expect(calls.seriesErrors).toEqual([]);
+    expect(calls.fallbacks).toHaveLength(1);
+    expect(calls.fallbacks[0][0]).toBe('flaky');
+    const records = [...pipeline.store.records()];
+    // every series forecasts; only the negative one through the chain
+    expect(records.every((r) => r.forecast)).toBe(true);
+    const i2 = records.find((r) => r.labels.instance === 'i2')!;
+    expect(i2.model!.name).toBe(calls.fallbacks[0][1]);
+    expect(i2.model!.description).toMatch(/\(fallback: flaky failed\)$/);
+    expect(Buffer.from(i2.exposition).toString()).toMatch(/cloudpulse_model_info\{[^}]*model="(?!flaky)/);
+    for (const r of records.filter((x) => x !== i2)) expect(r.model!.name).toBe('flaky');
+  });
+
+  it('a model that throws once serving is counted and skips only that series until its refit', async () => {
+    (MODELS as Record<string, ModelFactory>).flaky = flakyModel('serving');
+    const { pipeline, cycle, calls } = testPipeline(cfg('residual', 'flaky'), { source: threeSeries });
     await cycle();
     expect(calls.seriesErrors).toEqual([['cpu', 'forecast']]);
     const withForecast = [...pipeline.store.records()].filter((r) => r.forecast).map((r) => r.labels.instance);

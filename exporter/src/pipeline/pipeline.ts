@@ -35,6 +35,8 @@ export interface PipelineInstruments {
   seriesError(series: string, stage: SeriesStage): void;
   samplesDropped(series: string, reason: SampleDropReason, count: number): void;
   backfilled(series: string, count: number): void;
+  /** a series' requested model failed at a fit and `served` serves instead */
+  modelFallback(series: string, requested: string, served: string): void;
   cycle(seconds: number): void;
 }
 

@@ -8,8 +8,6 @@
 import type { SeriesConfig } from '../config/schema.js';
 import { getDetector } from '../detectors/index.js';
 import type { Detection, SeriesScorer } from '../detectors/types.js';
-import { AdaptiveCalibration, type AdaptiveCalibrationState } from '../models/adaptive-calibration.js';
-import { naiveFallback } from '../models/auto.js';
 import { getModel } from '../models/index.js';
 import { isEntryModel, type FittedModel, type ForecastResult } from '../models/types.js';
 import type { Labels } from '../sources/types.js';
@@ -21,7 +19,10 @@ import type { AnomalyEvent } from './anomaly-log.js';
 import { History } from './history.js';
 import type { StoredModel } from './model-store.js';
 import { ViewMemory } from './view-memory.js';
-import { phaseOf, seriesKey } from './series-key.js';
+import { seriesKey } from './series-key.js';
+import { finiteForecast, ServedModel, type FitOutcome } from './served-model.js';
+
+export { servingModelName } from './served-model.js';
 
 /** What a unit reports upwards; the worker turns these into self-metrics and logs. */
 export interface UnitEvents {
@@ -29,24 +30,9 @@ export interface UnitEvents {
   /** a stage threw or misbehaved; the unit has already decided what to do about it */
   error(key: string, stage: SeriesStage, message: string): void;
   dropped(reason: SampleDropReason, count: number): void;
+  /** the requested model failed at a fit and `served` serves instead (or, with undefined, again serves) */
+  fellBack(key: string, requested: string, served: string | undefined, reason?: string): void;
 }
-
-/** The model actually serving: auto reports the candidate it chose. */
-export function servingModelName(model: FittedModel): string {
-  if (model.name !== 'auto') return model.name;
-  const chosen = /^auto: ([a-z_]+)/.exec(model.description);
-  return chosen ? chosen[1] : model.name;
-}
-
-/** a stored model fitted more than this many refit intervals ago is refitted, not restored */
-const STALE_STORED_REFITS = 2;
-
-const seedOf = (key: string) => Math.floor(phaseOf(key) * 2 ** 31);
-
-const allFinite = (a: ArrayLike<number>) => {
-  for (let i = 0; i < a.length; i++) if (!Number.isFinite(a[i])) return false;
-  return true;
-};
 
 export class SeriesUnit {
   readonly key: string;
@@ -55,31 +41,20 @@ export class SeriesUnit {
   private readonly base: string;
   private scorer: SeriesScorer;
   private readonly accuracy: AccuracyTracker;
-  /** widens or narrows served bands until their observed coverage matches the level; kept across refits */
-  private calibration: AdaptiveCalibration;
+  /** the model, its fit bookkeeping and its band calibration */
+  readonly served: ServedModel;
   private readonly view: ViewMemory;
   private readonly maxSteps: number;
   /** the entry's model is fitted across all its label sets at once (pipeline/entry-fit.ts) */
   readonly entryModel: boolean;
 
   simulated: boolean;
-  model?: FittedModel;
-  /** timestamp of the last point the model has absorbed */
-  modelT = -Infinity;
-  /** clock time of the last successful fit, -Infinity before */
-  lastFit = -Infinity;
-  /** clock time the next fit is due */
-  fitDue = -Infinity;
-  fitting = false;
   /** timestamp of the last point the scorer has seen */
   scoredT = -Infinity;
   /** the stage that failed, while the series is suspended until its next refit */
   suspended?: SeriesStage;
   /** more history is on its way (first load in chunks): do not fit yet */
   loading = false;
-  /** older history arrived during a fit: fit again once it is in */
-  private refitAfterFit = false;
-  private restored = false;
 
   private forecast?: ForecastPath;
   private forecastAt?: number;
@@ -104,17 +79,31 @@ export class SeriesUnit {
     this.history = new History(entry.step, Math.max(2, Math.ceil(entry.lookback / entry.step)));
     this.scorer = this.createScorer();
     this.accuracy = new AccuracyTracker(entry.horizons, entry.levels, entry.step);
-    this.calibration = SeriesUnit.newCalibration(entry);
+    this.served = new ServedModel(entry, this.key);
     this.view = new ViewMemory(entry.horizons, entry.levels, entry.step);
     this.maxSteps = Math.max(...entry.horizons.map((h) => Math.max(1, Math.round(h / entry.step))));
     this.entryModel = isEntryModel(getModel(entry.model)!);
   }
 
-  /** calibrated at one step ahead and at every configured horizon */
-  private static newCalibration(entry: SeriesConfig): AdaptiveCalibration {
-    const steps = entry.horizons.map((h) => Math.max(1, Math.round(h / entry.step)));
-    const horizons = [...new Set([1, ...steps])].sort((a, b) => a - b);
-    return new AdaptiveCalibration({ step: entry.step, horizons, levels: entry.levels });
+  get model(): FittedModel | undefined {
+    return this.served.model;
+  }
+
+  get fitting(): boolean {
+    return this.served.fitting;
+  }
+
+  get lastFit(): number {
+    return this.served.lastFit;
+  }
+
+  /** clock time the next fit is due */
+  get fitDue(): number {
+    return this.served.fitDue;
+  }
+
+  set fitDue(t: number) {
+    this.served.fitDue = t;
   }
 
   private createScorer(): SeriesScorer {
@@ -137,28 +126,8 @@ export class SeriesUnit {
 
   /** Try to restore a model saved by an earlier run; false when it cannot serve (then it is refitted). */
   restore(stored: StoredModel, now: number): boolean {
-    if (stored.requested !== this.entry.model) return false;
-    // a model fitted long ago (by this member before the series moved away and back, or by
-    // another member whose volume this is) would serve stale forecasts: refit instead
-    if (!(now - stored.fittedAt <= STALE_STORED_REFITS * this.entry.refit_interval)) return false;
     try {
-      const model = getModel(stored.state.model)!.restore(stored.state);
-      const probe = model.forecast(1, this.entry.levels);
-      if (!allFinite(probe.point) || !probe.intervals.every((iv) => allFinite(iv.lower) && allFinite(iv.upper)))
-        throw new Error('stored model forecasts non-finite values');
-      this.model = model;
-      this.modelT = stored.modelT;
-      this.lastFit = stored.fittedAt;
-      if (stored.calibration) {
-        try {
-          this.calibration = AdaptiveCalibration.restore(stored.calibration as AdaptiveCalibrationState);
-        } catch {
-          // a calibration from another configuration: start afresh, the model itself is fine
-        }
-      }
-      this.fitDue = Math.max(now, stored.fittedAt + this.entry.refit_interval);
-      this.restored = true;
-      return true;
+      return this.served.restore(stored, now);
     } catch (err) {
       this.events.error(this.key, 'restore', (err as Error).message);
       return false;
@@ -190,7 +159,7 @@ export class SeriesUnit {
       }
       this.history.push(t, v);
       this.accuracy.observe(t, v);
-      if (Number.isFinite(v)) this.calibration.observe(t, v);
+      if (Number.isFinite(v)) this.served.calibration.observe(t, v);
       added++;
     }
     if (nan > 0) this.events.dropped('nan', nan);
@@ -213,18 +182,16 @@ export class SeriesUnit {
       this.scorer = this.createScorer();
       this.scoredT = -Infinity;
     }
-    if (!this.restored) {
-      this.fitDue = -Infinity;
-      this.refitAfterFit = this.fitting;
+    if (!this.served.restored) {
+      this.served.fitDue = -Infinity;
+      this.served.refitAfterFit = this.served.fitting;
     }
     return written;
   }
 
   private restart(): void {
     this.history.clear();
-    this.model = undefined;
-    this.modelT = -Infinity;
-    this.fitDue = -Infinity;
+    this.served.reset();
     this.scoredT = -Infinity;
     this.forecast = undefined;
     this.scorer = this.createScorer();
@@ -267,19 +234,20 @@ export class SeriesUnit {
       band: d.lower !== undefined && d.upper !== undefined ? [d.lower, d.upper] : undefined,
       score: d.score,
       severity: ['NONE', 'LOW', 'MEDIUM', 'HIGH', 'CRITICAL'][d.severity],
-      model: this.model ? servingModelName(this.model) : this.entry.model,
+      model: this.served.servingName ?? this.entry.model,
       detector: this.entry.detector,
     });
   }
 
   /** Feed the model the points it has not seen and forecast from the newest one. */
   async advance(now: number): Promise<void> {
-    if (this.suspended || !this.model) return;
+    const served = this.served;
+    if (this.suspended || !served.model) return;
     const lastT = this.history.lastT;
-    if (lastT > this.modelT) {
+    if (lastT > served.modelT) {
       try {
-        this.model.update(this.history.after(this.modelT));
-        this.modelT = lastT;
+        served.model.update(this.history.after(served.modelT));
+        served.modelT = lastT;
       } catch (err) {
         return this.fail('update', err);
       }
@@ -287,20 +255,20 @@ export class SeriesUnit {
     if (this.forecast?.origin === lastT && !this.reforecast) return;
     let result: ForecastResult;
     try {
-      result = this.model.forecast(this.maxSteps, this.entry.levels);
+      result = served.model.forecast(this.maxSteps, this.entry.levels);
     } catch (err) {
       return this.fail('forecast', err);
     }
-    if (!allFinite(result.point) || !result.intervals.every((iv) => allFinite(iv.lower) && allFinite(iv.upper))) {
+    if (!finiteForecast(result)) {
       // a model that overflowed serves nothing useful: say so, serve the fallback, refit at once
-      this.events.error(this.key, 'forecast', `${this.model.name} forecast non-finite values; serving the fallback`);
+      this.events.error(this.key, 'forecast', `${served.model.name} forecast non-finite values; serving the fallback`);
       await this.useFallback(now);
-      if (!this.model) return;
-      result = this.model.forecast(this.maxSteps, this.entry.levels);
+      if (!served.model) return;
+      result = served.model.forecast(this.maxSteps, this.entry.levels);
     }
     // the bands served are the model's, corrected by how well this series' bands have covered
-    this.calibration.record(lastT, result);
-    this.publishForecast(this.calibration.adjust(result), lastT, now);
+    served.calibration.record(lastT, result);
+    this.publishForecast(served.calibration.adjust(result), lastT, now);
   }
 
   private publishForecast(result: ForecastResult, origin: number, now: number): void {
@@ -327,72 +295,58 @@ export class SeriesUnit {
   /** The last value with its own bands, fitted inline (microseconds), until the refit lands. */
   async useFallback(now: number): Promise<void> {
     try {
-      this.model = await naiveFallback(
-        { values: this.history.slice(), start: this.history.start, step: this.entry.step },
-        'fallback',
-      );
-      this.modelT = this.history.lastT;
+      await this.served.serveLastValue(this.input(), this.history.lastT, now, this.entryModel);
       this.reforecast = true;
     } catch (err) {
-      this.model = undefined;
+      this.served.model = undefined;
       this.fail('forecast', err);
     }
-    // an entry model is refitted for the whole entry, on the pipeline's schedule
-    this.fitDue = this.entryModel ? Infinity : now;
+  }
+
+  private input() {
+    return { values: this.history.slice(), start: this.history.start, step: this.entry.step };
   }
 
   /** What an entry-wide fit trains on for this series. */
   trainingInput(): { values: Float64Array; start: number; step: number; lastT: number } {
-    const h = this.history;
-    return { values: h.slice(), start: h.start, step: this.entry.step, lastT: h.lastT };
+    return { ...this.input(), lastT: this.history.lastT };
   }
 
   /** Serve a model fitted for the whole entry on the history up to `fitT`. */
   install(model: FittedModel, fitT: number, now: number): void {
-    this.model = model;
-    this.modelT = fitT;
-    this.lastFit = now;
-    this.fitDue = Infinity;
+    this.served.install(model, fitT, now);
     this.suspended = undefined;
     this.reforecast = true;
     this.dirty = true;
   }
 
   /** Fit a new model on the history (called off the scrape path: in a worker thread). */
-  async fit(now: number): Promise<{ model: string; seconds: number } | undefined> {
-    const factory = getModel(this.entry.model)!;
-    const fitT = this.history.lastT;
-    const seasonLengths = this.entry.seasonality.map((s) => Math.round(s / this.entry.step));
-    const t0 = performance.now();
-    this.fitting = true;
+  async fit(now: number): Promise<FitOutcome | undefined> {
+    const wasFallback = this.served.fellBackFrom;
+    let outcome: FitOutcome;
     try {
-      const model = await factory.fit(
-        { values: this.history.slice(), start: this.history.start, step: this.entry.step },
-        // seeded by the series, so every replica of it fits the same model from the same history
-        { seasonLengths: seasonLengths.length ? seasonLengths : undefined, seed: seedOf(this.key) },
-      );
-      this.model = model;
-      this.modelT = fitT;
-      this.lastFit = now;
-      this.restored = false;
-      this.fitDue = this.refitAfterFit ? -Infinity : now + this.entry.refit_interval;
-      this.refitAfterFit = false;
-      if (this.suspended) {
-        // a fresh start for the stage that failed
-        if (this.suspended === 'score') this.scorer = this.createScorer();
-        this.suspended = undefined;
-      }
-      this.reforecast = true;
-      this.dirty = true;
-      return { model: servingModelName(model), seconds: (performance.now() - t0) / 1000 };
+      outcome = await this.served.fit(this.input(), this.history.lastT, now);
     } catch (err) {
-      // back off: do not retry a failing fit before the next refit interval
-      this.fitDue = now + this.entry.refit_interval;
       this.events.error(this.key, 'fit', (err as Error).message);
       return undefined;
-    } finally {
-      this.fitting = false;
     }
+    // told when it changes, so a series that falls back (or recovers) is counted once
+    if (outcome.fellBackFrom !== wasFallback) {
+      this.events.fellBack(
+        this.key,
+        this.entry.model,
+        outcome.fellBackFrom ? outcome.model : undefined,
+        outcome.reason,
+      );
+    }
+    if (this.suspended) {
+      // a fresh start for the stage that failed
+      if (this.suspended === 'score') this.scorer = this.createScorer();
+      this.suspended = undefined;
+    }
+    this.reforecast = true;
+    this.dirty = true;
+    return outcome;
   }
 
   private fail(stage: SeriesStage, err: unknown): void {
@@ -403,15 +357,7 @@ export class SeriesUnit {
 
   /** the model to save after a fit */
   stored(): StoredModel | undefined {
-    if (!this.model) return undefined;
-    return {
-      key: this.key,
-      requested: this.entry.model,
-      state: this.model.toJSON(),
-      modelT: this.modelT,
-      fittedAt: this.lastFit,
-      calibration: this.calibration.toJSON(),
-    };
+    return this.served.stored();
   }
 
   /**
@@ -439,12 +385,12 @@ export class SeriesUnit {
         intervals: f.intervals.map((iv) => ({ level: iv.level, lower: iv.lower.slice(), upper: iv.upper.slice() })),
       },
       detection: d ? { score: d.score, isAnomaly: d.isAnomaly, severity: d.severity } : undefined,
-      model: this.model
+      model: this.served.model
         ? {
-            name: servingModelName(this.model),
+            name: this.served.servingName!,
             requested: this.entry.model,
-            description: this.model.description,
-            lastFit: this.lastFit,
+            description: this.served.description,
+            lastFit: this.served.lastFit,
           }
         : undefined,
       accuracy: this.accuracy.summary(),

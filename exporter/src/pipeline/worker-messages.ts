@@ -58,7 +58,9 @@ export type WorkerEvent =
   | { kind: 'error'; entry: string; key: string; stage: SeriesStage; message: string }
   | { kind: 'dropped'; entry: string; reason: SampleDropReason; count: number }
   | { kind: 'fit'; entry: string; model: string; seconds: number }
-  | { kind: 'restored'; entry: string; key: string; ok: boolean };
+  | { kind: 'restored'; entry: string; key: string; ok: boolean }
+  /** the requested model failed at a fit and `served` serves (undefined: the requested one again) */
+  | { kind: 'fallback'; entry: string; key: string; requested: string; served?: string; reason?: string };
 
 export interface WorkerBacklog {
   /** series owned */

@@ -9,7 +9,7 @@ import { MemoryCompactor } from '../util/compact-memory.js';
 import type { Logger } from '../util/logger.js';
 import type { AnomalyLog } from './anomaly-log.js';
 import type { PipelineInstruments } from './pipeline.js';
-import type { WorkerBacklog, WorkerUpdate } from './worker-messages.js';
+import type { WorkerBacklog, WorkerEvent, WorkerUpdate } from './worker-messages.js';
 
 export interface WorkerUpdatesOptions {
   config: Config;
@@ -31,6 +31,7 @@ export class WorkerUpdates {
   private readonly restores = { restored: 0, refitted: 0 };
   private lastProgressLog = 0;
   private readyLogged = false;
+  private readonly fallbackLogged = new Set<string>();
   constructor(private readonly o: WorkerUpdatesOptions) {
     this.backlogs = Array.from({ length: o.workers }, () => ({ series: 0, fits: 0, refits: 0, warmups: 0 }));
   }
@@ -62,6 +63,10 @@ export class WorkerUpdates {
           break;
         case 'fit':
           instruments.fitDuration(e.entry, e.model, e.seconds);
+          break;
+        case 'fallback':
+          if (e.served) instruments.modelFallback(e.entry, e.requested, e.served);
+          this.logFallback(e);
           break;
         case 'restored':
           if (e.ok) this.restores.restored++;
@@ -112,6 +117,18 @@ export class WorkerUpdates {
     this.o.logger.info(
       { series: b.series, forecasting: this.o.store.forecasting, waiting_fit: b.fits, warming_up: b.warmups },
       'first fits and detector warm-up in progress',
+    );
+  }
+
+  /** the first fallback of each entry is logged with its reason; the rest are counted */
+  private logFallback(e: Extract<WorkerEvent, { kind: 'fallback' }>): void {
+    if (!e.served)
+      return this.o.logger.debug({ series: e.key, model: e.requested }, 'the requested model serves again');
+    if (this.fallbackLogged.has(e.entry)) return;
+    this.fallbackLogged.add(e.entry);
+    this.o.logger.warn(
+      { series: e.entry, example: e.key, model: e.requested, served: e.served, reason: e.reason },
+      'a model failed and the next in the fallback chain serves (counted per series in cloudpulse_model_fallbacks_total; further ones are not logged)',
     );
   }
 

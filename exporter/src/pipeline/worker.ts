@@ -323,6 +323,8 @@ export class SeriesWorker {
       anomaly: (event) => this.events.push({ kind: 'anomaly', event }),
       error: (key, stage, message) => this.events.push({ kind: 'error', entry, key, stage, message }),
       dropped: (reason, count) => this.events.push({ kind: 'dropped', entry, reason, count }),
+      fellBack: (key, requested, served, reason) =>
+        this.events.push({ kind: 'fallback', entry, key, requested, served, reason }),
     };
   }
 
