@@ -27,6 +27,8 @@ export interface Status {
   /** refits due and waiting: after a first load, the refit of every series on its whole history */
   refitsDue?: number;
   warmingUp: number;
+  /** the exporter's own measure of its main thread: the largest event-loop delay in the last 10 s */
+  eventLoopDelayMs?: { max10s: number; max60s: number };
 }
 
 export interface ProcSample {
@@ -179,9 +181,13 @@ export function percentile(values: number[], p: number): number {
 
 /** latency of the 1 s status probe between two times */
 export function probeSummary(statuses: Status[], from: number, to: number) {
-  const ms = statuses.filter((s) => s.at >= from && s.at < to).map((s) => s.ms);
+  const inside = statuses.filter((s) => s.at >= from && s.at < to);
+  const ms = inside.map((s) => s.ms);
+  const loop = inside.map((s) => s.eventLoopDelayMs?.max10s).filter((v): v is number => v !== undefined);
   return {
     probes: ms.length,
+    /** the main thread's largest event-loop delay, as the exporter measured it */
+    eventLoopDelayMaxMs: loop.length ? Math.max(...loop) : NaN,
     p50: percentile(ms, 0.5),
     p99: percentile(ms, 0.99),
     max: ms.length ? Math.max(...ms) : NaN,

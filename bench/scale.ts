@@ -274,7 +274,7 @@ async function main() {
       `| ${r.name} | ${r.series} | ${f(r.allForecastSeconds)} | ${f(r.warmSeconds)} | ${f(r.fullRefitSeconds)} | ${f(r.firstLoad.p50)} / ${f(r.firstLoad.p99)} / ${f(r.firstLoad.max)} | ${f(r.after.p50)} / ${f(r.after.p99)} / ${f(r.after.max)} | ${r.firstLoad.failed + r.after.failed} | ${f(r.cpuShareSteady * 100, 1)} | ${f(r.rssSteadyBytes / 1e6)} | ${f(r.metricsBytesPlain / 1e6, 1)} / ${f(r.metricsBytesGzip / 1e6, 2)} |`,
     );
     console.log(
-      `  status probe every 1 s, p50/p99/max ms: first load ${f(r.probeFirstLoad.p50)} / ${f(r.probeFirstLoad.p99)} / ${f(r.probeFirstLoad.max)}, after ${f(r.probeAfter.p50)} / ${f(r.probeAfter.p99)} / ${f(r.probeAfter.max)}`,
+      `  status probe every 1 s, p50/p99/max ms: first load ${f(r.probeFirstLoad.p50)} / ${f(r.probeFirstLoad.p99)} / ${f(r.probeFirstLoad.max)}, after ${f(r.probeAfter.p50)} / ${f(r.probeAfter.p99)} / ${f(r.probeAfter.max)}; main-thread event-loop delay max ms: first load ${f(r.probeFirstLoad.eventLoopDelayMaxMs)}, after ${f(r.probeAfter.eventLoopDelayMaxMs)}`,
     );
     if (r.prometheus) console.log(`  real Prometheus scraping every 15 s: ${JSON.stringify(r.prometheus)}`);
   }

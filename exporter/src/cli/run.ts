@@ -10,7 +10,7 @@ import { loadWebConfig, type WebConfig } from '../http/web-config.js';
 import { loadProphetOptimizer } from '../models/augurs.js';
 import { RegistryText } from '../metrics/registry-text.js';
 import { startRemoteWrite, type RemoteWrite } from '../remote-write/index.js';
-import { registerSelfMetrics } from '../metrics/self-metrics.js';
+import { registerLoopDelayMetric, registerSelfMetrics } from '../metrics/self-metrics.js';
 import { AnomalyLog } from '../pipeline/anomaly-log.js';
 import { ModelStore } from '../pipeline/model-store.js';
 import { Pipeline } from '../pipeline/pipeline.js';
@@ -22,6 +22,7 @@ import { ThreadWorker } from '../pipeline/worker-handle.js';
 import { createSources } from '../sources/index.js';
 import { createLogger, LOG_LEVELS, type LogLevel } from '../util/logger.js';
 import { VERSION } from '../version.js';
+import { EventLoopDelay } from '../util/event-loop.js';
 import { parseFlags } from './args.js';
 import { CLUSTER_FLAGS, CLUSTER_USAGE, fleetAccess, membershipFrom, type FleetAccess } from './cluster-flags.js';
 import type { Membership } from '../cluster/membership.js';
@@ -258,9 +259,12 @@ Environment: PROMETHEUS_URL, MODEL_SAVE_PATH, FORECAST_INTERVAL_MINUTES override
       await pipeline.stop();
       return 1;
     }
+    const loopDelay = new EventLoopDelay();
+    registerLoopDelayMetric(registry, loopDelay);
     const app = await buildApp({
       ...pipelineReaders(pipeline, config.series),
       forward: fleet.forward,
+      loopDelayMs: (s) => loopDelay.maxMs(s),
       registry: new RegistryText(registry, logger),
       logger,
       bearerToken,

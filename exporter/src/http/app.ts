@@ -17,6 +17,11 @@ import type { Membership } from '../cluster/membership.js';
 import type { SeriesForwarder } from '../cluster/forward.js';
 import healthRoutes from './routes/health.js';
 import landing from './routes/landing.js';
+import seriesPage from './routes/series-page.js';
+import anomalyEventsRoute from './routes/anomaly-events.js';
+import modelChoiceRoute from './routes/model-choice.js';
+import backtestRoutes from './routes/backtest.js';
+import { ViewJobs } from './view-jobs/pool.js';
 import metricsRoute from './routes/metrics.js';
 import { clientCertificateProblem, tlsServerOptions, watchCertificates } from './tls.js';
 import type { WebConfig } from './web-config.js';
@@ -79,10 +84,16 @@ export interface AppOptions {
   membership?: Membership;
   /** on a fleet: API requests for series other members own go to them */
   forward?: SeriesForwarder;
+  /** the main thread's largest event-loop delay over the last `seconds`, ms (util/event-loop.ts) */
+  loopDelayMs?: (seconds: number) => number;
   /** freshness of the published per-series part (defaults suit production; tests use 0) */
   publish?: PublishOptions;
   /** serve only the self-metrics on the telemetry path (--web.self-metrics-only) */
   selfMetricsOnly?: boolean;
+  /** the JSONL anomaly log (anomaly_log.path), listed on the series page */
+  anomalyLogPath?: string;
+  /** the series page's model work off the main thread (default: one worker thread, two jobs queued) */
+  viewJobs?: ViewJobs;
 }
 
 export async function buildApp(o: AppOptions): Promise<FastifyInstance> {
@@ -138,10 +149,18 @@ export async function buildApp(o: AppOptions): Promise<FastifyInstance> {
     now: o.now,
     backlog: o.backlog,
     forward: o.forward,
+    loopDelayMs: o.loopDelayMs,
   });
   if (o.membership && o.membership.members > 1) {
     await app.register(clusterRoutes, { store: o.store, membership: o.membership });
   }
   await app.register(landing, { telemetryPath });
+  await app.register(seriesPage, { telemetryPath });
+  const jobs = o.viewJobs ?? new ViewJobs();
+  app.addHook('onClose', () => jobs.close());
+  const seriesPageOptions = { ...o, jobs };
+  await app.register(anomalyEventsRoute, seriesPageOptions);
+  await app.register(modelChoiceRoute, seriesPageOptions);
+  await app.register(backtestRoutes, seriesPageOptions);
   return app;
 }

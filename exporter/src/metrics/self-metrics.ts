@@ -9,6 +9,7 @@ import type { Pipeline, PipelineInstruments } from '../pipeline/pipeline.js';
 import { buildInfo } from '../util/build-info.js';
 import type { SourceInstruments } from '../sources/prometheus.js';
 import { registerClusterMetrics } from './cluster-metrics.js';
+import type { EventLoopDelay } from '../util/event-loop.js';
 
 /** Registers every self-metric on `registry` and returns the pipeline's instruments. */
 export function registerSelfMetrics(
@@ -192,4 +193,16 @@ export function registerSelfMetrics(
       cycles.inc();
     },
   };
+}
+
+/** `cloudpulse_event_loop_delay_max_seconds`: the main thread held, over the last minute */
+export function registerLoopDelayMetric(registry: Registry, delay: EventLoopDelay): void {
+  new Gauge({
+    name: 'cloudpulse_event_loop_delay_max_seconds',
+    help: "The main thread's largest event-loop delay over the last minute: at least what a scrape arriving then waited. Model work runs on worker threads and does not count here.",
+    registers: [registry],
+    collect() {
+      this.set(delay.maxMs(60) / 1000);
+    },
+  });
 }

@@ -4,7 +4,7 @@
  * plus what its worker remembers for display). Responses are bounded by the lookback and the
  * worker's view memory.
  */
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { SeriesConfig } from '../../config/schema.js';
 import type { SeriesRecord } from '../../store/record.js';
 import type { SeriesStoreReader } from '../../store/series-store.js';
@@ -41,6 +41,34 @@ export interface ApiOptions {
   backlog: () => { series: number; fits: number; refits?: number; warmups: number };
   /** on a fleet: a series another member owns, asked of that member */
   forward?: SeriesForwarder;
+  /** the main thread's largest event-loop delay over the last `seconds`, ms */
+  loopDelayMs?: (seconds: number) => number;
+}
+
+/**
+ * On a fleet, a request under /api/v1/series/:id for a series this member does not hold is
+ * answered with its owner's answer (or 503 when no owner answers). True when a reply was sent;
+ * false when the request is this member's to answer (no fleet, already forwarded, or no owner).
+ */
+export async function relayedToOwner(
+  req: FastifyRequest<{ Params: { id: string } }>,
+  reply: FastifyReply,
+  forward: SeriesForwarder | undefined,
+): Promise<boolean> {
+  if (!forward || req.headers[FORWARDED_HEADER] !== undefined) return false;
+  const answer = await forward.get(req.params.id, req.url);
+  if (!answer) return false;
+  if ('unreachable' in answer) {
+    const e = HTTP_ERRORS.OWNER_UNREACHABLE;
+    const message = `${e.message} (members ${answer.unreachable.join(', ')})`;
+    reply.code(e.statusCode).send({ error: e.code, message });
+    return true;
+  }
+  reply
+    .code(answer.status)
+    .type(answer.contentType ?? 'application/json')
+    .send(answer.body);
+  return true;
 }
 
 export function summarise(r: SeriesRecord, entry: SeriesConfig | undefined) {
@@ -80,6 +108,8 @@ export default async function apiRoutes(app: FastifyInstance, opts: ApiOptions) 
       waitingFirstFit: b.fits,
       refitsDue: b.refits ?? 0,
       warmingUp: b.warmups,
+      // how long this thread was held lately: what a scrape arriving then waited at least
+      eventLoopDelayMs: opts.loopDelayMs && { max10s: opts.loopDelayMs(10), max60s: opts.loopDelayMs(60) },
     };
   });
   app.get('/api/v1/series', async () => ({
@@ -88,19 +118,7 @@ export default async function apiRoutes(app: FastifyInstance, opts: ApiOptions) 
   }));
   app.get<{ Params: { id: string } }>('/api/v1/series/:id', async (req, reply) => {
     const r = opts.store.get(req.params.id);
-    if (!r && opts.forward && req.headers[FORWARDED_HEADER] === undefined) {
-      const answer = await opts.forward.get(req.params.id, req.url);
-      if (answer && 'unreachable' in answer) {
-        const e = HTTP_ERRORS.OWNER_UNREACHABLE;
-        const message = `${e.message} (members ${answer.unreachable.join(', ')})`;
-        return reply.code(e.statusCode).send({ error: e.code, message });
-      }
-      if (answer)
-        return reply
-          .code(answer.status)
-          .type(answer.contentType ?? 'application/json')
-          .send(answer.body);
-    }
+    if (!r && (await relayedToOwner(req, reply, opts.forward))) return reply;
     const more = r ? await opts.detail(r.key, MAX_ACTUAL_POINTS) : undefined;
     if (!r || !more) {
       const e = HTTP_ERRORS.SERIES_NOT_FOUND;

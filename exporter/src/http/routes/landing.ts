@@ -1,13 +1,15 @@
 /**
- * GET /: the built-in view. A list of series (model, live accuracy, anomaly state) and a uPlot
- * chart per series with actuals, history band, future fan and anomaly markers, refreshed by
- * polling the JSON API. The page script is bundled at build time from exporter/src/view/browser
+ * GET /: the built-in view. A list of series (model, live accuracy, anomaly state; each linked to
+ * its own page, routes/series-page.ts) and a uPlot chart per series with actuals, history band,
+ * future fan and anomaly markers, opening on the recent past and the whole forecast, refreshed by
+ * polling the JSON API. Also serves the pages' static files under /static/. The page script is bundled at build time from exporter/src/view/browser
  * (the same band and fan code as the Grafana panel) and served from dist/static/ with uPlot's
  * files; nothing is compiled at run time. No CDN.
  */
 import { readFile } from 'node:fs/promises';
 import type { FastifyInstance } from 'fastify';
 import type { LandingAssetName } from '../../view/browser/assets.js';
+import { pageShell, rangeToolbar } from '../../view/page-shell.js';
 
 interface Asset {
   body: Buffer;
@@ -16,6 +18,7 @@ interface Asset {
 
 const TYPES: Record<LandingAssetName, string> = {
   'landing.js': 'text/javascript; charset=utf-8',
+  'series.js': 'text/javascript; charset=utf-8',
   'uPlot.iife.min.js': 'text/javascript; charset=utf-8',
   'uPlot.min.css': 'text/css; charset=utf-8',
 };
@@ -42,44 +45,9 @@ async function loadAssets(): Promise<Record<string, Asset>> {
   );
 }
 
-/** The page; links are relative so it also works behind a path-prefixing proxy. */
-const page = (telemetryPath: string) => `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>CloudPulse</title>
-<link rel="icon" href="data:,">
-<link rel="stylesheet" href="static/uPlot.min.css">
-<style>
-  :root { color-scheme: light dark; --bg: #111217; --fg: #ccccdc; --muted: #8e8e8e; --card: #181b1f; --line: #2c3235; }
-  @media (prefers-color-scheme: light) { :root { --bg: #f4f5f5; --fg: #24292e; --muted: #6e6e6e; --card: #fff; --line: #dcdcdc; } }
-  body { margin: 0; padding: 16px 24px; background: var(--bg); color: var(--fg); font: 14px/1.4 system-ui, sans-serif; }
-  header { display: flex; align-items: baseline; gap: 16px; }
-  header nav a { color: var(--muted); margin-right: 12px; }
-  h1 { font-size: 20px; margin: 0 0 12px; }
-  h2 { font-size: 14px; font-weight: 500; margin: 0 0 8px; }
-  table { border-collapse: collapse; width: 100%; margin-bottom: 16px; background: var(--card); }
-  th, td { text-align: left; padding: 6px 10px; border-bottom: 1px solid var(--line); vertical-align: top; }
-  th { color: var(--muted); font-weight: 500; }
-  a { color: #6e9fff; }
-  .labels, #status { color: var(--muted); font-size: 12px; }
-  .accuracy { white-space: pre-line; font-size: 12px; }
-  .state { padding: 1px 8px; border-radius: 8px; background: #73bf6933; }
-  .sev-1 { background: #fade2a55; } .sev-2 { background: #ff983055; } .sev-3 { background: #f2495c66; } .sev-4 { background: #b877d966; }
-  .chart { background: var(--card); border: 1px solid var(--line); border-radius: 4px; padding: 10px; margin-bottom: 12px; }
-  .u-legend { font-size: 12px; }
-</style>
-</head>
-<body>
-<header><h1>CloudPulse</h1><nav><a href="${telemetryPath.slice(1)}">${telemetryPath.slice(1)}</a><a href="api/v1/series">api/v1/series</a><a href="-/healthy">healthy</a><a href="-/ready">ready</a></nav><span id="status">loading…</span></header>
-<table id="series"><thead><tr><th>Series</th><th>Model</th><th>Live accuracy (MASE, band coverage)</th><th>Anomaly</th></tr></thead><tbody></tbody></table>
-<div id="charts"></div>
-<script src="static/uPlot.iife.min.js"></script>
-<script src="static/landing.js"></script>
-</body>
-</html>
-`;
+const BODY = `${rangeToolbar()}
+<table id="series"><thead><tr><th>Series</th><th>Model</th><th>Live accuracy (MASE, share of actuals in each band)</th><th>Anomaly</th></tr></thead><tbody></tbody></table>
+<div id="charts"></div>`;
 
 export default async function landing(app: FastifyInstance, opts: { telemetryPath?: string }) {
   // loaded at registration so a missing build stops start-up instead of the first page view
@@ -88,7 +56,12 @@ export default async function landing(app: FastifyInstance, opts: { telemetryPat
     assetsOnce = undefined;
     throw new Error(`landing page: cannot load its static files (run \`npm run build\`?): ${error.message}`);
   });
-  const html = page(opts.telemetryPath ?? '/metrics');
+  const html = pageShell({
+    title: 'CloudPulse',
+    telemetryPath: opts.telemetryPath ?? '/metrics',
+    body: BODY,
+    script: 'landing.js',
+  });
   app.get('/', async (_req, reply) => reply.type('text/html; charset=utf-8').send(html));
   app.get<{ Params: { name: string } }>('/static/:name', async (req, reply) => {
     const asset = Object.hasOwn(assets, req.params.name) ? assets[req.params.name] : undefined;
