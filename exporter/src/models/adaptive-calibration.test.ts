@@ -80,10 +80,8 @@ describe('adaptive conformal calibration', () => {
     expect(restored.adjust(exact)).toEqual(served);
   }
 
-  it('serves the model bands until enough actuals are scored, then widens every step by the excess', () => {
-    // the plain conformal quantile (no adaptive step: three days hold too few scores to average
-    // its random walk out; the noise-doubling test above exercises it)
-    const calibration = new AdaptiveCalibration({ step: STEP, horizons: [12, 48], levels: LEVELS, gamma: 0 });
+  /** Three days of unit noise forecast with bands of half its spread; the model's own forecast. */
+  function halfSpread(calibration: AdaptiveCalibration): ForecastResult {
     const raw = misstated(0.5, 1);
     expect(calibration.adjust(raw)).toEqual(raw);
     const g = seededGaussian(3);
@@ -91,6 +89,14 @@ describe('adaptive conformal calibration', () => {
       calibration.record(t * STEP, raw);
       calibration.observe((t + 1) * STEP, 10 + g());
     }
+    return raw;
+  }
+
+  it('serves the model bands until enough actuals are scored, then widens every step by the excess', () => {
+    // the plain conformal quantile (no adaptive step: three days hold too few scores to average
+    // its random walk out; the noise-doubling test above exercises it)
+    const calibration = new AdaptiveCalibration({ step: STEP, horizons: [12, 48], levels: LEVELS, gamma: 0 });
+    const raw = halfSpread(calibration);
     const table = calibration.multiplierTable();
     // a 95% band of half the true spread misses by about 1.96 - 0.98 = 0.98 at its edge
     for (const row of table) expect(row[1]).toBeGreaterThan(0.6);
@@ -107,13 +113,7 @@ describe('adaptive conformal calibration', () => {
 
   it('with ratio scores, scales every step by the multiplier', () => {
     const calibration = new AdaptiveCalibration({ step: STEP, horizons: [12, 48], levels: LEVELS, score: 'ratio' });
-    const raw = misstated(0.5, 1);
-    expect(calibration.adjust(raw)).toEqual(raw);
-    const g = seededGaussian(3);
-    for (let t = 0; t < 3 * 288; t++) {
-      calibration.record(t * STEP, raw);
-      calibration.observe((t + 1) * STEP, 10 + g());
-    }
+    const raw = halfSpread(calibration);
     const table = calibration.multiplierTable();
     // bands at half the true spread need about twice the width
     for (const row of table) for (const m of row) expect(m).toBeGreaterThan(1.5);
