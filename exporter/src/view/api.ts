@@ -11,6 +11,8 @@ export interface SeriesSummary {
   series: string;
   labels: Record<string, string>;
   model: string | null;
+  /** the model the config asks for (`auto`) */
+  modelRequested?: string | null;
   modelDescription: string | null;
   simulated: boolean;
   step: number;

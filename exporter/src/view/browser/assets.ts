@@ -1,6 +1,7 @@
 /**
- * The landing page's static files, made at build time: the page script bundled by esbuild from
- * landing-client.ts (the same band and fan code as the Grafana panel) and uPlot's own files.
+ * The built-in pages' static files, made at build time: each page's script bundled by esbuild
+ * from its client (landing-client.ts, series-client.ts: the same band and fan code as the Grafana
+ * panel) and uPlot's own files.
  * `npm run build` writes them to dist/static/ (exporter/scripts/build.mjs), which the compiled
  * exporter serves; run from TypeScript sources (tests, tsx) the landing route calls this directly.
  * esbuild and uplot are devDependencies: nothing here runs in a production install.
@@ -10,15 +11,15 @@ import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
-/** every file of the landing page besides the HTML */
-export type LandingAssetName = 'landing.js' | 'uPlot.iife.min.js' | 'uPlot.min.css';
+/** every file of the built-in pages besides the HTML */
+export type LandingAssetName = 'landing.js' | 'series.js' | 'uPlot.iife.min.js' | 'uPlot.min.css';
 
-/** the source, from src/view/browser/ and from its compiled twin in dist/view/browser/ alike */
-const CLIENT_ENTRY = new URL('../../../src/view/browser/landing-client.ts', import.meta.url);
+/** the sources, from src/view/browser/ and from their compiled twins in dist/view/browser/ alike */
+const clientEntry = (name: string) => fileURLToPath(new URL(`../../../src/view/browser/${name}`, import.meta.url));
 
-export async function buildLandingAssets(): Promise<Record<LandingAssetName, Buffer>> {
-  const bundle = await build({
-    entryPoints: [fileURLToPath(CLIENT_ENTRY)],
+async function bundle(entry: string): Promise<Buffer> {
+  const built = await build({
+    entryPoints: [clientEntry(entry)],
     bundle: true,
     write: false,
     format: 'iife',
@@ -27,10 +28,15 @@ export async function buildLandingAssets(): Promise<Record<LandingAssetName, Buf
     minify: true,
     logLevel: 'silent',
   });
+  return Buffer.from(built.outputFiles[0].contents);
+}
+
+export async function buildLandingAssets(): Promise<Record<LandingAssetName, Buffer>> {
   const require = createRequire(import.meta.url);
   const uplot = (file: string) => readFile(require.resolve(`uplot/dist/${file}`));
   return {
-    'landing.js': Buffer.from(bundle.outputFiles[0].contents),
+    'landing.js': await bundle('landing-client.ts'),
+    'series.js': await bundle('series-client.ts'),
     'uPlot.iife.min.js': await uplot('uPlot.iife.min.js'),
     'uPlot.min.css': await uplot('uPlot.min.css'),
   };
