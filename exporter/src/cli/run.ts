@@ -271,6 +271,7 @@ Environment: PROMETHEUS_URL, MODEL_SAVE_PATH, FORECAST_INTERVAL_MINUTES override
       web,
       telemetryPath,
       selfMetricsOnly,
+      anomalyLogPath: config.anomaly_log.path,
     });
     try {
       await app.listen({ host: listen.host, port: listen.port });
