@@ -3,7 +3,14 @@ import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
   {
-    ignores: ['**/node_modules/**', '**/dist/**', '**/coverage/**', 'bench/results/**', 'grafana-plugin/.config/**'],
+    ignores: [
+      '**/node_modules/**',
+      '**/dist/**',
+      '**/dist.build-*/**',
+      '**/coverage/**',
+      'bench/results/**',
+      'grafana-plugin/.config/**',
+    ],
   },
   js.configs.recommended,
   ...tseslint.configs.recommended,

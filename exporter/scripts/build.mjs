@@ -2,19 +2,26 @@
 // compile src/ to dist/ with tsc, then write the landing page's static files to dist/static/.
 // Plain JavaScript so the build needs no TypeScript runner.
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 
 const exporter = fileURLToPath(new URL('..', import.meta.url));
-const dist = new URL('../dist/', import.meta.url);
-
-// start clean: files of deleted or renamed sources must not linger in the package
+const final = new URL('../dist/', import.meta.url);
+// built whole into a fresh directory, then swapped in: files of deleted or renamed sources never
+// linger, and a build that fails (or one running meanwhile) leaves the last good dist/ in place
+const dist = new URL(`../dist.build-${process.pid}/`, import.meta.url);
 rmSync(dist, { recursive: true, force: true });
 
 const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
-const compiled = spawnSync(process.execPath, [tsc, '-p', 'tsconfig.build.json'], { cwd: exporter, stdio: 'inherit' });
-if (compiled.status !== 0) process.exit(compiled.status ?? 1);
+const compiled = spawnSync(process.execPath, [tsc, '-p', 'tsconfig.build.json', '--outDir', fileURLToPath(dist)], {
+  cwd: exporter,
+  stdio: 'inherit',
+});
+if (compiled.status !== 0) {
+  rmSync(dist, { recursive: true, force: true });
+  process.exit(compiled.status ?? 1);
+}
 
 // runtime files tsc does not emit: the KEDA external scaler's contract
 copyFileSync(
@@ -38,4 +45,6 @@ writeFileSync(
     branch: git('rev-parse', '--abbrev-ref', 'HEAD') ?? 'unknown',
   }),
 );
-console.log(`built ${fileURLToPath(dist)}`);
+rmSync(final, { recursive: true, force: true });
+renameSync(dist, final);
+console.log(`built ${fileURLToPath(final)}`);
