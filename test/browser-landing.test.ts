@@ -1,7 +1,9 @@
 /**
  * The exporter's landing page in Debian's Chromium: the real exporter on a sped-up simulation,
  * one uPlot chart per series with the history band and the future fan actually painted (read back
- * from the canvas), a table with model, accuracy and anomaly state, refreshed live.
+ * from the canvas), a table with model, accuracy and anomaly state, refreshed live; the forecast
+ * in sight (the fan's share of each plot), range buttons, drag and keyboard zoom, plots that fill
+ * their cards from 800 to 2,000 px without horizontal overflow, and every control on the keyboard.
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -11,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { collectErrors, launchChromium } from './fixtures/chromium.js';
 import { startExporter, type RunningExporter } from './helpers/exporter.js';
 import { stopAll, waitFor } from './helpers/index.js';
+import { horizontalOverflow, measureCharts, tabThrough } from './fixtures/view-page.js';
 
 const RESULTS = fileURLToPath(new URL('../test-results', import.meta.url));
 
@@ -90,10 +93,24 @@ describe('landing page', () => {
     expect(rows).toHaveLength(summaries.series.length);
     for (const [name, model, accuracy, anomaly] of rows) {
       expect(name).toContain('node_cpu_utilisation');
-      expect(model).toMatch(/^ets \(simulated\)$/);
-      expect(accuracy).toMatch(/5m MASE (\d+\.\d\d|–) · cov 80%: /);
+      // simulated data is said once, at the top, not in every row
+      expect(model).toBe('ets');
+      // per horizon: the rolling accuracy, or when its first forecast matures
+      const lines = accuracy.split('\n');
+      expect(lines).toHaveLength(3);
+      for (const line of lines) {
+        expect(line).toMatch(
+          /^(5m|15m|30m)(: none matured yet, the first at .+ \((in \d+m|any moment now)\)| MASE \d+\.\d\d · 80% in band \d\.\d\d · 95% in band \d\.\d\d \(\d+ forecasts\))$/,
+        );
+      }
       expect(anomaly).toMatch(/^(normal|low|medium|high|critical) score \d\.\d\d$/);
     }
+    expect(await page.locator('#simulated').textContent()).toMatch(
+      /^Simulated data: no Prometheus source is configured/,
+    );
+    // each row links to the series' own page
+    const links = await page.$$eval('#series tbody tr td:first-child a', (as) => as.map((a) => a.getAttribute('href')));
+    expect(links.sort()).toEqual(summaries.series.map((s) => `series?id=${encodeURIComponent(s.id)}`).sort());
 
     const checks: PaintCheck[] = await page.evaluate(() => {
       type Plot = {
@@ -162,6 +179,104 @@ describe('landing page', () => {
       { timeout: 20_000 },
     );
     expect(await page.$$('section.chart')).toHaveLength(summaries.series.length);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+  it('opens on the recent past and the whole forecast, the fan at least 15% of every plot', async () => {
+    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    const errors = collectErrors(page);
+    await page.goto(`${exporter.url}/?refresh=1`);
+    await page.waitForFunction(() => Number(document.body.dataset.refreshes ?? 0) >= 1, undefined, { timeout: 30_000 });
+    const charts = await measureCharts(page);
+    expect(charts.length).toBe(2);
+    for (const c of charts) {
+      // the longest horizon is 30m: 5⅔ of it before the last sample, the fan after it
+      expect(c.fanEnd - c.lastSample).toBe(1800);
+      expect(c.max).toBe(c.fanEnd);
+      expect(c.min).toBeCloseTo(Math.max(c.firstSample, c.lastSample - (1800 * 0.85) / 0.15), 6);
+      expect(c.fanShare).toBeGreaterThanOrEqual(0.15 - 1e-9);
+    }
+
+    // range buttons: that much history and the whole forecast, for every chart
+    await page.getByRole('button', { name: '6 h' }).click();
+    for (const c of await measureCharts(page)) {
+      expect(c.min).toBe(Math.max(c.firstSample, c.lastSample - 6 * 3600));
+      expect(c.max).toBe(c.fanEnd);
+    }
+    expect(await page.getByRole('button', { name: '6 h' }).getAttribute('aria-pressed')).toBe('true');
+
+    // drag across the first chart to zoom into that stretch; double-click to return to the range chosen
+    const over = page.locator('section.chart .u-over').first();
+    const box = (await over.boundingBox())!;
+    const [before] = await measureCharts(page);
+    await page.mouse.move(box.x + box.width * 0.3, box.y + box.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(box.x + box.width * 0.6, box.y + box.height / 2, { steps: 5 });
+    await page.mouse.up();
+    const [zoomed] = await measureCharts(page);
+    const span = before.max - before.min;
+    expect(zoomed.min).toBeCloseTo(before.min + 0.3 * span, -2);
+    expect(zoomed.max).toBeCloseTo(before.min + 0.6 * span, -2);
+    await over.dblclick({ position: { x: box.width / 2, y: box.height / 2 } });
+    const [reset] = await measureCharts(page);
+    expect(reset.max).toBe(reset.fanEnd);
+    expect(reset.min).toBe(Math.max(reset.firstSample, reset.lastSample - 6 * 3600));
+
+    // the default window comes back with its button
+    await page.getByRole('button', { name: 'Forecast in view' }).click();
+    for (const c of await measureCharts(page)) expect(c.fanShare).toBeGreaterThanOrEqual(0.15 - 1e-9);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('fills each card with its plot from 800 to 2,000 px, never wider than the window', async () => {
+    const page = await browser.newPage({ viewport: { width: 800, height: 900 } });
+    const errors = collectErrors(page);
+    await page.goto(`${exporter.url}/?refresh=1`);
+    await page.waitForFunction(() => Number(document.body.dataset.refreshes ?? 0) >= 1, undefined, { timeout: 30_000 });
+    for (const width of [800, 1000, 1400, 2000, 800]) {
+      await page.setViewportSize({ width, height: 900 });
+      // the plots follow their cards on the next frames (ResizeObserver)
+      await page.waitForFunction(
+        () =>
+          [...document.querySelectorAll('section.chart .plot')].every(
+            (box) => Math.abs(box.clientWidth - (box.querySelector('.uplot') as HTMLElement).offsetWidth) <= 1,
+          ),
+        undefined,
+        { timeout: 5000 },
+      );
+      expect(await horizontalOverflow(page), `overflow at ${width} px`).toBe(0);
+      for (const c of await measureCharts(page)) {
+        expect(Math.abs(c.chartWidth - c.boxWidth), `chart in its box at ${width} px`).toBeLessThanOrEqual(1);
+        expect(Math.abs(c.boxWidth - c.cardContentWidth), `box in its card at ${width} px`).toBeLessThanOrEqual(1);
+      }
+    }
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('reaches every control with the keyboard, and works them with it', async () => {
+    const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
+    const errors = collectErrors(page);
+    await page.goto(`${exporter.url}/?refresh=30`);
+    await page.waitForFunction(() => Number(document.body.dataset.refreshes ?? 0) >= 1, undefined, { timeout: 30_000 });
+    const { reached, controls } = await tabThrough(page);
+    expect(controls.length).toBeGreaterThanOrEqual(4 + 4 + 2 * 2 + 2); // nav, range buttons, row and chart links, charts
+    expect(reached.sort()).toEqual([...controls].sort());
+
+    // Enter on a range button, then + and 0 on a focused chart
+    await page.getByRole('button', { name: '24 h' }).focus();
+    await page.keyboard.press('Enter');
+    expect(await page.getByRole('button', { name: '24 h' }).getAttribute('aria-pressed')).toBe('true');
+    const [day] = await measureCharts(page);
+    expect(day.min).toBe(Math.max(day.firstSample, day.lastSample - 86400));
+    await page.locator('section.chart .plot').first().focus();
+    await page.keyboard.press('+');
+    const [closer] = await measureCharts(page);
+    expect(closer.max - closer.min).toBeCloseTo((day.max - day.min) / 2, 3);
+    await page.keyboard.press('0');
+    const [back] = await measureCharts(page);
+    expect([back.min, back.max]).toEqual([Math.max(back.firstSample, back.lastSample - 86400), back.fanEnd]);
     expect(errors).toEqual([]);
     await page.close();
   });

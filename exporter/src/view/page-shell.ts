@@ -40,7 +40,7 @@ const STYLE = `
   caption { text-align: left; padding: 4px 0; font-weight: 600; }
   fieldset { border: 0; padding: 0; margin: 0; display: flex; flex-wrap: wrap; gap: 4px 10px; }
   fieldset legend { float: left; margin-right: 6px; color: var(--muted); }
-  ol#events { padding-left: 20px; max-height: 320px; overflow-y: auto; }
+  ol#events { list-style: none; padding-left: 0; max-height: 320px; overflow-y: auto; }
   button.event { text-align: left; border: 0; background: none; padding: 2px 0; color: var(--accent); text-decoration: underline; }
   pre { background: var(--bg); border: 1px solid var(--line); border-radius: 4px; padding: 8px; overflow-x: auto; white-space: pre-wrap; overflow-wrap: anywhere; }
 `;

@@ -27,7 +27,9 @@ const state: {
   detail?: SeriesDetail;
   backtest?: (detail: SeriesDetail) => void;
 } = { range: 'default' };
-(window as unknown as { cloudpulse: unknown }).cloudpulse = { state };
+/** the page's one chart, keyed by series as on the landing page (for the browser test and devtools) */
+const charts = new Map<string, ForecastChart>();
+(window as unknown as { cloudpulse: unknown }).cloudpulse = { state, charts };
 
 const $ = (selector: string) => document.querySelector<HTMLElement>(selector)!;
 
@@ -45,6 +47,7 @@ function drawSeries(detail: SeriesDetail, now: number): void {
       readout: $('#readout'),
       label: `${detail.series} chart`,
     });
+    charts.set(id, state.chart);
   }
   $('#legend').replaceChildren(...legendItems(model));
   const targets = firstTargets(
