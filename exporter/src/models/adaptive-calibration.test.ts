@@ -164,6 +164,9 @@ describe('adaptive conformal calibration', () => {
     }
     expect(b.multiplierTable()).toEqual(a.multiplierTable());
     expect(() => AdaptiveCalibration.restore({ version: 9 } as never)).toThrow(/cannot restore/);
+    const old = new AdaptiveCalibration({ step: STEP, horizons: [1], levels: [0.9] }).toJSON();
+    const { score: _score, ...before } = old.options;
+    expect(() => AdaptiveCalibration.restore({ ...old, options: before } as never)).toThrow(/earlier ratio/);
   });
 
   it('ignores gaps and refuses bad options', () => {

@@ -337,6 +337,8 @@ export class AdaptiveCalibration {
     if (state?.version !== VERSION || !state.options || !Array.isArray(state.tracks)) {
       throw new ModelError(NAME, `cannot restore state version ${state?.version}`);
     }
+    // states written before the score option held ratio scores under other defaults: start afresh
+    if (state.options.score === undefined) throw new ModelError(NAME, 'state holds scores of the earlier ratio kind');
     const calibration = new AdaptiveCalibration(state.options);
     const { levels, capacity } = calibration.options;
     const k = levels.length;
