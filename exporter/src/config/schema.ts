@@ -76,7 +76,7 @@ const prometheusSource = z.strictObject({
 });
 
 const simulationSource = z.strictObject({
-  instances: z.number().int().min(1).max(10000).default(3),
+  instances: z.number().int().min(1).max(100000).default(3),
   seed: z.number().int().default(42),
   /** how far back the simulated history starts when the exporter boots */
   history: duration().default(7 * 86400),
