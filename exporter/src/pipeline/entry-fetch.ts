@@ -7,7 +7,6 @@
  */
 import type { SeriesConfig } from '../config/schema.js';
 import type { Labels, Source, SourceSeries } from '../sources/types.js';
-import type { MemoryCompactor } from '../util/compact-memory.js';
 import type { Logger } from '../util/logger.js';
 import { loadChunks, newestFirstSplit } from './chunked-load.js';
 import type { EntryOwnership, OwnedQuery } from './ownership.js';
@@ -22,7 +21,6 @@ export interface EntryFetchDeps {
   signal: AbortSignal;
   /** resolves once no worker has a first fit waiting (or the pipeline stops) */
   firstFitsDone: () => Promise<void>;
-  compactor: MemoryCompactor;
   instruments: PipelineInstruments;
   logger: Logger;
 }
@@ -89,8 +87,6 @@ async function firstLoad(req: FetchRequest, owned: OwnedQuery, start: number, en
     }
     deps.router.loaded(entry, now);
   }
-  // the parsed chunks are garbage now: give the memory back before V8 gets round to it
-  deps.compactor.settled();
 }
 
 /**

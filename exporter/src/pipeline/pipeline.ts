@@ -21,7 +21,6 @@ import { isEntryModel } from '../models/types.js';
 import { EntryOwnership } from './ownership.js';
 import { SeriesRouter } from './router.js';
 import { WorkerUpdates } from './worker-updates.js';
-import { MemoryCompactor } from '../util/compact-memory.js';
 import type { WorkerCallbacks, WorkerHandle } from './worker-handle.js';
 
 /** What the pipeline reports to self-monitoring; the metrics layer implements it. */
@@ -83,7 +82,6 @@ export class Pipeline {
   /** entry-wide fits (entries whose model fits across all label sets): when done, and the one running */
   private readonly entryFits = new Map<string, { last: number; running?: Promise<void> }>();
   private firstCycleLogged = false;
-  private readonly compactor = new MemoryCompactor();
   lastCycle = 0;
 
   constructor(private readonly o: PipelineOptions) {
@@ -101,7 +99,6 @@ export class Pipeline {
       store: this.store,
       known: this.router.known,
       workers: count,
-      compactor: this.compactor,
     });
     for (let i = 0; i < count; i++) {
       this.workers.push(
@@ -251,7 +248,6 @@ export class Pipeline {
           router: this.router,
           signal: this.abort.signal,
           firstFitsDone: () => this.firstFitsDone(),
-          compactor: this.compactor,
           instruments: this.o.instruments,
           logger: this.o.logger,
         },

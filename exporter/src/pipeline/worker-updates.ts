@@ -5,7 +5,6 @@
  */
 import type { Config } from '../config/schema.js';
 import type { SeriesStore } from '../store/series-store.js';
-import { MemoryCompactor } from '../util/compact-memory.js';
 import type { Logger } from '../util/logger.js';
 import type { AnomalyLog } from './anomaly-log.js';
 import type { PipelineInstruments } from './pipeline.js';
@@ -20,8 +19,6 @@ export interface WorkerUpdatesOptions {
   logger: Logger;
   instruments: PipelineInstruments;
   anomalyLog?: AnomalyLog;
-  /** the main thread's compactor, shared with the pipeline (one per thread) */
-  compactor: MemoryCompactor;
   /** unix milliseconds: records are stamped with the time they arrive, a few ms after their render */
   clock: () => number;
 }
@@ -46,7 +43,6 @@ export class WorkerUpdates {
       store.put(r);
     }
     for (const key of u.removed) if (!known.has(key)) store.delete(key);
-    if (u.removed.length > 0) this.o.compactor.observe(store.size());
     for (const e of u.events) {
       switch (e.kind) {
         case 'anomaly':
