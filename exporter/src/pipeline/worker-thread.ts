@@ -1,12 +1,15 @@
 /** Body of a worker thread: commands in, updates out (pipeline/worker-handle.ts is the other end). */
 import { parentPort, workerData } from 'node:worker_threads';
 import { loadProphetOptimizer } from '../models/augurs.js';
+import { lowerThreadPriority } from '../util/thread-priority.js';
 import { ModelStore } from './model-store.js';
 import { SeriesWorker } from './worker.js';
 import type { WorkerCommand, WorkerUpdate } from './worker-messages.js';
 import type { WorkerSetup, WorkerMessage } from './worker-handle.js';
 
 const setup = workerData as WorkerSetup;
+// model work yields the CPU to the main thread, which answers scrapes
+lowerThreadPriority();
 // restoring or fitting Prophet on this thread needs its Stan optimiser loaded first
 if (setup.config.series.some((s) => s.model === 'prophet')) await loadProphetOptimizer();
 
