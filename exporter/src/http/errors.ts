@@ -21,6 +21,11 @@ export const HTTP_ERRORS = {
     code: 'CLOUDPULSE_VIEW_BUSY',
     message: 'backtests and validations already running or queued at their limit: try again shortly',
   },
+  INPUT_GONE: {
+    statusCode: 410,
+    code: 'CLOUDPULSE_INPUT_GONE',
+    message: 'that backtest input is no longer held: the oldest history has aged out of the lookback',
+  },
   VIEW_JOB_FAILED: {
     statusCode: 503,
     code: 'CLOUDPULSE_VIEW_JOB_FAILED',

@@ -99,6 +99,18 @@ describe('GET /api/v1/series/:id/backtest', () => {
     expect(await reason('from=0&to=864000')).toMatch(/at most 7 days/);
     expect((await app.inject('/api/v1/series/nope%7B%7D/backtest')).statusCode).toBe(404);
   });
+
+  it('gives the CSV of an earlier answer by its first point, and 410 once the history no longer holds it', async () => {
+    const body = (await app.inject(`/api/v1/series/${id}/backtest?models=seasonal_naive`)).json<BacktestResponse>();
+    const csv = (await app.inject(`/api/v1/series/${id}/backtest/input.csv?start=${body.input.start}`)).body;
+    const rows = csv.trim().split('\n');
+    expect(rows).toHaveLength(1 + body.input.length);
+    expect(rows[1].split(',')[0]).toBe(String(body.input.start));
+    const gone = await app.inject(`/api/v1/series/${id}/backtest/input.csv?start=${body.input.start - 300}`);
+    expect(gone.statusCode).toBe(410);
+    expect(gone.json()).toMatchObject({ error: 'CLOUDPULSE_INPUT_GONE' });
+    expect((await app.inject(`/api/v1/series/${id}/backtest/input.csv?start=x`)).statusCode).toBe(400);
+  });
 });
 
 describe('when the view is busy', () => {

@@ -6,7 +6,10 @@
  * stretch, because the command's origins lie in the last fifth of its input.
  * GET /api/v1/series/:id/backtest/input.csv: that input as the command reads it.
  *
- * Query: from, to (unix seconds), origins (1..24, default 12), models (comma list).
+ * Query: from, to (unix seconds), origins (1..24, default 12), models (comma list); start (unix
+ * seconds): the input's first point, as an earlier answer gave it (`input.start`), so the CSV
+ * offered with a result is that result's input even after the oldest history has aged out of the
+ * lookback (410 once it no longer holds that point).
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { DEFAULT_MAX_HISTORY } from '../../cli/backtest.js';
@@ -32,7 +35,7 @@ const MAX_SPAN = 7 * 86400;
 /** the command's origins lie in the last fifth of its input (evaluation/rolling-origin.ts) */
 const INPUT_PER_SPAN = 5;
 
-type Query = { from?: string; to?: string; origins?: string; models?: string };
+type Query = { from?: string; to?: string; origins?: string; models?: string; start?: string };
 type Req = FastifyRequest<{ Params: { id: string }; Querystring: Query }>;
 
 interface Plan {
@@ -152,9 +155,22 @@ export default async function backtestRoutes(app: FastifyInstance, opts: SeriesP
       return undefined;
     }
     const p = { ...chosen, record, entry };
-    const input = await readSeriesInput(opts.detail, record, p.to - INPUT_PER_SPAN * (p.to - p.from), p.to);
+    const start = req.query.start === undefined ? undefined : Number(req.query.start);
+    if (start !== undefined && !(Number.isFinite(start) && start <= p.to)) {
+      sendError(reply, HTTP_ERRORS.BAD_REQUEST, 'start: expected unix seconds not after to');
+      return undefined;
+    }
+    const input = await readSeriesInput(opts.detail, record, start ?? p.to - INPUT_PER_SPAN * (p.to - p.from), p.to);
     if (!input) {
       sendError(reply, HTTP_ERRORS.SERIES_NOT_FOUND);
+      return undefined;
+    }
+    if (start !== undefined && input.start !== start) {
+      sendError(
+        reply,
+        HTTP_ERRORS.INPUT_GONE,
+        `its first point was at ${start}, the history now starts at ${input.start}`,
+      );
       return undefined;
     }
     return { p, input };

@@ -123,7 +123,8 @@ function tables(r: BacktestResponse): HTMLElement {
         {},
         el('td', {}, m.model, m.maseMean === best ? ' ★' : ''),
         metricCell(m.maseMean, m.model, h.horizon, 'mase'),
-        ...m.coverage.map((c, i) => metricCell(c, m.model, h.horizon, `coverage-${r.levels[i]}`, 2)),
+        // the digits `cloudpulse backtest` prints: MASE and coverage 3, MSIS 2
+        ...m.coverage.map((c, i) => metricCell(c, m.model, h.horizon, `coverage-${r.levels[i]}`, 3)),
         ...m.msis.map((s, i) => metricCell(s, m.model, h.horizon, `msis-${r.levels[i]}`, 2)),
         el('td', { class: 'num' }, String(m.fails)),
       ),
@@ -205,8 +206,11 @@ function render(p: Panel, q: URLSearchParams): void {
     el('p', {}, el('strong', {}, 'Use this model? '), advice.text),
     ...(advice.config ? [el('pre', { 'aria-label': 'config lines' }, advice.config)] : []),
   );
+  // pinned to this answer's first point: the input stays this result's while the history slides on
+  const input = new URLSearchParams(q);
+  input.set('start', String(r.input.start));
   const csv = $<HTMLAnchorElement>('#backtest-csv');
-  csv.href = `${p.api}/backtest/input.csv?${q}`;
+  csv.href = `${p.api}/backtest/input.csv?${input}`;
   csv.download = `${p.detail.series}.csv`;
   $('#backtest-commands').textContent = r.horizons
     .map((h) => `${h.command} --json ${p.detail.series}-${h.steps}.json`)
