@@ -32,6 +32,8 @@ export interface ForecastChart {
   readonly window: TimeWindow | undefined;
   update(model: ChartModel): void;
   setRange(range: RangeChoice): void;
+  /** show this window, as a drag would: a reset returns to the range chosen */
+  zoom(window: TimeWindow): void;
   destroy(): void;
 }
 
@@ -233,6 +235,7 @@ export function createForecastChart(
       range = next;
       apply();
     },
+    zoom: zoomTo,
     destroy() {
       resize.disconnect();
       plot.destroy();

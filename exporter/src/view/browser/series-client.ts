@@ -59,13 +59,14 @@ function drawSeries(detail: SeriesDetail, now: number): void {
   $('#accuracy').textContent = lines.length > 0 ? `Live accuracy\n${lines.join('\n')}` : '';
 }
 
-/** Move the chart to an event: a window of four longest horizons (at least 2 h) centred on it. */
+/**
+ * Move the chart to an event: a window of four longest horizons (at least 2 h) centred on it, as
+ * a zoom, so double-click or 0 on the chart returns to the range chosen before.
+ */
 function jumpTo(t: number): void {
   const horizons = state.detail?.horizons ?? [];
   const span = Math.max(7200, 4 * Math.max(0, ...horizons));
-  const w = windowAround(t, span);
-  state.chart?.setRange(w);
-  for (const b of document.querySelectorAll('button[data-range]')) b.setAttribute('aria-pressed', 'false');
+  state.chart?.zoom(windowAround(t, span));
   $('#chart').focus();
 }
 
