@@ -23,6 +23,8 @@ import { horizontalOverflow, measureCharts, paintedPixels, tabThrough } from './
 const RESULTS = fileURLToPath(new URL('../test-results', import.meta.url));
 const LOG_DIR = tempDir('cloudpulse-series-page');
 const SERIES = 'node_memory_used_bytes';
+/** pinned, so the data (and the anomalies its history holds) are the same whenever the test runs */
+const START = '2026-01-05T12:00:00Z';
 const CONFIG = `
 source:
   simulation:
@@ -31,6 +33,7 @@ source:
     history: 3d
     speed: 60
     anomalies: false
+    start: ${START}
     inject:
       - { after: 10m, kind: spike, duration: 15m, magnitude: 10, instance: 0 }
 schedule:
@@ -79,7 +82,7 @@ beforeAll(async () => {
         api(),
       );
       const events = await getJson<Events>(`${api()}/events`);
-      const live = events.events.filter((e) => e.severity === 'CRITICAL' && e.t > Date.now() / 1000 - 3600);
+      const live = events.events.filter((e) => e.severity === 'CRITICAL' && e.t >= Date.parse(START) / 1000);
       if (live.length > 0) spikeAt = live[0].t;
       return (
         live.length > 0 && detail.modelDescription?.startsWith('auto: ') && detail.pastForecasts[0].points.length >= 3
