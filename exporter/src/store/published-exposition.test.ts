@@ -114,3 +114,26 @@ describe('published exposition', () => {
     }
   });
 });
+
+describe('published exposition on a short CPU', () => {
+  it('serves the newest snapshot after maxWait when a fresher one is slow to assemble', async () => {
+    const store = new SeriesStore();
+    store.put(record('a', 1));
+    // assembling takes 600 ms here, as a large store does when other processes hold the cores
+    const slow = Object.create(store) as SeriesStore;
+    slow.assemble = async (pause) => {
+      await sleep(600);
+      return store.assemble(pause);
+    };
+    const published = new PublishedExposition(slow, { debounceMs: 60_000, maxAgeMs: 0, maxWaitMs: 100 });
+    const first = await published.current();
+    store.put(record('a', 2));
+    const asked = performance.now();
+    const served = await published.current();
+    expect(performance.now() - asked).toBeLessThan(400);
+    expect(served).toBe(first);
+    // the fresher snapshot still lands, and the next scrape gets it
+    await sleep(800);
+    expect((await published.current()).plain.toString()).toContain('cloudpulse_actual{k="a"} 2');
+  });
+});

@@ -10,7 +10,9 @@
  * a small store publishes every change, 10,000 series publish every few seconds. Scrapes get the
  * newest finished snapshot. A scrape waits only when there is none, or when the newest is behind
  * the store and older than `maxAgeMs` (three times the longest spacing: publishing has stalled),
- * and then for one snapshot begun after it arrived.
+ * and then for one snapshot begun after it arrived, but never longer than `maxWaitMs`: when the
+ * CPU is short (a first load of 25,000 series with other members on the node) a snapshot can
+ * take longer than a scrape's timeout, and a late answer is worth less than the last one.
  */
 import { deflatePrefix, type DeflatedPrefix } from '../util/gzip-prefix.js';
 import type { SeriesStoreReader } from './series-store.js';
@@ -32,6 +34,8 @@ export interface PublishOptions {
   costFactor?: number;
   /** a scrape waits for a newer snapshot when the newest is behind the store and older; default 15 s */
   maxAgeMs?: number;
+  /** the longest such a wait lasts before the newest snapshot is served anyway; default 2 s */
+  maxWaitMs?: number;
 }
 
 /** how long an assembly slice may hold the event loop */
@@ -45,6 +49,7 @@ export class PublishedExposition {
   private readonly minIntervalMs: number;
   private readonly maxAgeMs: number;
   private readonly costFactor: number;
+  private readonly maxWaitMs: number;
   private lastCostMs = 0;
 
   constructor(
@@ -55,6 +60,7 @@ export class PublishedExposition {
     this.minIntervalMs = options.minIntervalMs ?? 5000;
     this.maxAgeMs = options.maxAgeMs ?? 15_000;
     this.costFactor = options.costFactor ?? 20;
+    this.maxWaitMs = options.maxWaitMs ?? 2000;
     store.onChange(() => this.schedule());
   }
 
@@ -64,8 +70,22 @@ export class PublishedExposition {
     if (latest && (latest.version === this.store.version || performance.now() - latest.takenAt < this.maxAgeMs)) {
       return latest;
     }
-    // one snapshot begun after this request is enough: while the store keeps changing (a first
-    // load), waiting for one of the very newest version would wait until the changes stop
+    const fresh = this.fresher();
+    if (!latest) return fresh;
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<Snapshot>((resolve) => {
+      timer = setTimeout(() => resolve(this.latest ?? latest), this.maxWaitMs);
+    });
+    try {
+      return await Promise.race([fresh, late]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** one snapshot begun after now: while the store keeps changing (a first load), waiting for one
+   * of the very newest version would wait until the changes stop */
+  private async fresher(): Promise<Snapshot> {
     const asked = performance.now();
     const building = this.building;
     if (building && building.startedAt >= asked) return building.snapshot;
