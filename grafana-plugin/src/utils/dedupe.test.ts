@@ -60,6 +60,13 @@ describe('dedupeReplicas', () => {
     ]);
     expect(operator.series).toHaveLength(1);
     expect(operator.replica).toBe('prometheus="monitoring/k8s",prometheus_replica="prometheus-k8s-0"');
+    // a CloudPulse fleet at replication 2: the same forecast from two members (docs/fleet.md)
+    const fleet = dedupeReplicas([
+      series('cloudpulse_forecast', { series: 'cpu', horizon: '1h', cloudpulse_replica: 'cloudpulse-1' }, [1]),
+      series('cloudpulse_forecast', { series: 'cpu', horizon: '1h', cloudpulse_replica: 'cloudpulse-0' }, [1]),
+    ]);
+    expect(fleet.series).toHaveLength(1);
+    expect(fleet.series[0].labels).toEqual({ series: 'cpu', horizon: '1h' });
     const custom = dedupeReplicas(
       [series('up', { dc: 'x', replica: 'a' }, [1]), series('up', { dc: 'y', replica: 'a' }, [1])],
       ['dc'],

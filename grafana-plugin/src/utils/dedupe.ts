@@ -12,8 +12,14 @@
  */
 import type { LabeledSeries } from './frames';
 
-/** Labels that tell HA replicas apart (Thanos and Prometheus Operator conventions, Cortex/Mimir's HA tracker). */
-export const DEFAULT_REPLICA_LABELS = ['replica', 'prometheus_replica', '__replica__', 'prometheus'];
+/** Labels that tell HA replicas apart (Thanos and Prometheus Operator conventions, Cortex/Mimir's HA tracker, a CloudPulse fleet's member copies). */
+export const DEFAULT_REPLICA_LABELS = [
+  'replica',
+  'prometheus_replica',
+  '__replica__',
+  'prometheus',
+  'cloudpulse_replica',
+];
 
 export interface Deduplicated {
   series: LabeledSeries[];
