@@ -145,17 +145,28 @@ async function expectTheCliNumbers(page: Page): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'cloudpulse-series-cli-'));
   await page.locator('#backtest-results details summary').click();
   const link = page.locator('#backtest-csv');
-  const csv = await (await fetch(new URL((await link.getAttribute('href'))!, page.url()))).text();
+  const csv = await page.evaluate(async (href) => (await fetch(href)).text(), (await link.getAttribute('href'))!);
   writeFileSync(join(dir, (await link.getAttribute('download'))!), csv);
   const shown = await backtestTables(page);
   const commands = (await page.locator('#backtest-commands').textContent())!.trim().split('\n');
   expect(commands).toHaveLength(2);
-  const input = await page.evaluate(
+  const { input, window: w } = await page.evaluate(
     () =>
-      (window as unknown as { cloudpulseBacktest: { current: { result: { input: { length: number } } } } })
-        .cloudpulseBacktest.current.result.input,
+      (
+        window as unknown as {
+          cloudpulseBacktest: {
+            current: { result: { input: { start: number; length: number }; window: { from: number; to: number } } };
+          };
+        }
+      ).cloudpulseBacktest.current.result,
   );
   expect(csv.trim().split('\n')).toHaveLength(1 + input.length);
+  // the same as the API's input.csv pinned to that start, while the lookback still holds it (410 after)
+  const pinned = await fetch(
+    `${exporter.url}${api()}/backtest/input.csv?from=${w.from}&to=${w.to}&start=${input.start}`,
+  );
+  if (pinned.status === 200) expect(await pinned.text()).toBe(csv);
+  else expect(pinned.status).toBe(410);
   for (const command of commands) {
     const args = command.split(' ');
     expect(args.slice(0, 2)).toEqual(['cloudpulse', 'backtest']);
@@ -351,6 +362,10 @@ describe('series page', () => {
     await page.locator('#backtest-form select[name=origins]').focus();
     await page.keyboard.press('ArrowDown');
     expect(await page.locator('#backtest-form select[name=origins]').inputValue()).toBe('24');
+    // and a fifth model, mstl, ticked with Space
+    await page.locator('#backtest-models input[value=mstl]').focus();
+    await page.keyboard.press('Space');
+    expect(await page.locator('#backtest-models input[value=mstl]').isChecked()).toBe(true);
     await page.locator('#backtest-form button[type=submit]').focus();
     await page.keyboard.press('Enter');
     const scrapes: number[] = [];
@@ -370,6 +385,8 @@ describe('series page', () => {
     console.log(`/metrics during the backtest: ${scrapes.length} scrapes, max ${Math.max(...scrapes).toFixed(0)} ms`);
     expect(Math.max(...scrapes)).toBeLessThan(1000);
     expect(await page.locator('#backtest-table caption').first().textContent()).toMatch(/24 origins/);
+    for (const t of await backtestTables(page))
+      expect(t.rows.map((r) => r.model)).toEqual(['auto', 'seasonal_naive', 'ets', 'sarima', 'mstl']);
     await expectTheCliNumbers(page);
     expect(await horizontalOverflow(page), 'overflow at 800 px with the results').toBe(0);
     expect(errors).toEqual([]);

@@ -22,7 +22,7 @@ function result(mase: Record<string, Array<number | null>>): BacktestResponse {
   }));
   return {
     id: 'x{}',
-    input: { start: 0, step: 300, length: 100 },
+    input: { start: 0, step: 300, length: 100, values: Array<number | null>(100).fill(1) },
     window: { from: 0, to: 1 },
     origins: 5,
     maxHistory: 2016,

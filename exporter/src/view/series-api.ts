@@ -103,8 +103,11 @@ export interface BacktestHorizonResult {
 
 export interface BacktestResponse {
   id: string;
-  /** the series given to the engine: `length` values every `step` seconds from `start` */
-  input: { start: number; step: number; length: number };
+  /**
+   * the series given to the engine: `length` values every `step` seconds from `start` (null for a
+   * gap), so the page offers exactly this input as CSV however far the history has moved on since
+   */
+  input: { start: number; step: number; length: number; values: Num[] };
   /** the stretch the origins were asked to cover */
   window: { from: number; to: number };
   origins: number;

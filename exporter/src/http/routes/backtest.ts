@@ -94,7 +94,7 @@ function command(p: Plan, steps: number, levels: number[]): string {
 
 function response(
   p: Plan,
-  input: { start: number; step: number; length: number },
+  input: BacktestResponse['input'],
   levels: number[],
   result: BacktestJobResult,
   cached: boolean,
@@ -203,8 +203,13 @@ export default async function backtestRoutes(app: FastifyInstance, opts: SeriesP
         `the series is too short (${have}) for an origin at any horizon`,
       );
     }
-    // the values are handed to the worker thread, not copied: their shape is kept first
-    const shape = { start: input.start, step: input.step, length: input.values.length };
+    // the values are handed to the worker thread, not copied: the answer's copy is taken first
+    const shape = {
+      start: input.start,
+      step: input.step,
+      length: input.values.length,
+      values: Array.from(input.values, finite),
+    };
     const job: BacktestJob = {
       type: 'backtest',
       name: p.record.key,

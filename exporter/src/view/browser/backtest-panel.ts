@@ -80,7 +80,7 @@ async function run(p: Panel, q: URLSearchParams): Promise<void> {
       return;
     }
     p.result = body;
-    render(p, q);
+    render(p);
     const how = body.cached
       ? 'computed earlier for the same input'
       : `computed in ${(body.elapsedMs / 1000).toFixed(1)} s`;
@@ -189,7 +189,7 @@ function overlay(p: Panel, horizonIndex: number): void {
   );
 }
 
-function render(p: Panel, q: URLSearchParams): void {
+function render(p: Panel): void {
   const r = p.result!;
   $('#backtest-results').hidden = false;
   const select = $<HTMLSelectElement>('#backtest-horizon');
@@ -206,11 +206,12 @@ function render(p: Panel, q: URLSearchParams): void {
     el('p', {}, el('strong', {}, 'Use this model? '), advice.text),
     ...(advice.config ? [el('pre', { 'aria-label': 'config lines' }, advice.config)] : []),
   );
-  // pinned to this answer's first point: the input stays this result's while the history slides on
-  const input = new URLSearchParams(q);
-  input.set('start', String(r.input.start));
+  // exactly this answer's input, as input.csv writes it: the history slides on after the run
+  const { start, step, values } = r.input;
+  const rows = values.map((v, i) => `${start + i * step},${v === null ? '' : String(v)}`);
   const csv = $<HTMLAnchorElement>('#backtest-csv');
-  csv.href = `${p.api}/backtest/input.csv?${input}`;
+  if (csv.href.startsWith('blob:')) URL.revokeObjectURL(csv.href);
+  csv.href = URL.createObjectURL(new Blob([['timestamp,value', ...rows].join('\n') + '\n'], { type: 'text/csv' }));
   csv.download = `${p.detail.series}.csv`;
   $('#backtest-commands').textContent = r.horizons
     .map((h) => `${h.command} --json ${p.detail.series}-${h.steps}.json`)
