@@ -16,9 +16,10 @@ export class AccuracyTracker {
   private readonly base: Int32Array;
   private readonly steps: Int32Array;
   private readonly pendT: Float64Array;
-  private readonly pendY: Float64Array;
+  /** Float32: an error or a band hit needs no more than the forecast's own precision */
+  private readonly pendY: Float32Array;
   /** [horizon][level][slot] lower then upper */
-  private readonly pendBand: Float64Array;
+  private readonly pendBand: Float32Array;
   private readonly err: Float32Array;
   private readonly hits: Uint8Array;
   private readonly errSum: Float64Array;
@@ -48,8 +49,8 @@ export class AccuracyTracker {
     // one buffer for all (util/carve.ts)
     const parts = carve((c) => ({
       pendT: c.f64(total).fill(NaN),
-      pendY: c.f64(total),
-      pendBand: c.f64(total * L * 2),
+      pendY: c.f32(total),
+      pendBand: c.f32(total * L * 2),
       errSum: c.f64(H),
       err: c.f32(H * window),
       hitSum: c.i32(H * L),
