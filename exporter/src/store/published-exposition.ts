@@ -34,7 +34,7 @@ export interface PublishOptions {
   costFactor?: number;
   /** a scrape waits for a newer snapshot when the newest is behind the store and older; default 15 s */
   maxAgeMs?: number;
-  /** the longest such a wait lasts before the newest snapshot is served anyway; default 2 s */
+  /** the longest such a wait lasts before the newest snapshot is served anyway; default 250 ms, the p99 a scrape is allowed */
   maxWaitMs?: number;
 }
 
@@ -60,7 +60,7 @@ export class PublishedExposition {
     this.minIntervalMs = options.minIntervalMs ?? 5000;
     this.maxAgeMs = options.maxAgeMs ?? 15_000;
     this.costFactor = options.costFactor ?? 20;
-    this.maxWaitMs = options.maxWaitMs ?? 2000;
+    this.maxWaitMs = options.maxWaitMs ?? 250;
     store.onChange(() => this.schedule());
   }
 
