@@ -21,8 +21,9 @@ export class ViewMemory {
   private readonly values: Float32Array;
   private readonly width: number;
   private next = 0;
-  /** made on the first anomaly: most series never have one, and the ring is 1.9 KB */
-  private anomalyRing: { t: Float64Array; score: Float32Array; severity: Uint8Array } | undefined;
+  private readonly anomalyT: Float64Array;
+  private readonly anomalyScore: Float32Array;
+  private readonly anomalySeverity: Uint8Array;
   private nextAnomaly = 0;
 
   constructor(
@@ -35,10 +36,16 @@ export class ViewMemory {
     // one buffer for all (util/carve.ts)
     const parts = carve((c) => ({
       origins: c.f64(VIEW_POINTS).fill(NaN),
+      anomalyT: c.f64(VIEW_POINTS).fill(NaN),
       values: c.f32(VIEW_POINTS * this.width),
+      anomalyScore: c.f32(VIEW_POINTS),
+      anomalySeverity: c.u8(VIEW_POINTS),
     }));
     this.origins = parts.origins;
+    this.anomalyT = parts.anomalyT;
     this.values = parts.values;
+    this.anomalyScore = parts.anomalyScore;
+    this.anomalySeverity = parts.anomalySeverity;
   }
 
   /** remember the forecast made at `origin` (paths are steps 1..H ahead) */
@@ -60,15 +67,9 @@ export class ViewMemory {
   }
 
   recordAnomaly(t: number, score: number, severity: number): void {
-    this.anomalyRing ??= carve((c) => ({
-      t: c.f64(VIEW_POINTS).fill(NaN),
-      score: c.f32(VIEW_POINTS),
-      severity: c.u8(VIEW_POINTS),
-    }));
-    const ring = this.anomalyRing;
-    ring.t[this.nextAnomaly] = t;
-    ring.score[this.nextAnomaly] = score;
-    ring.severity[this.nextAnomaly] = severity;
+    this.anomalyT[this.nextAnomaly] = t;
+    this.anomalyScore[this.nextAnomaly] = score;
+    this.anomalySeverity[this.nextAnomaly] = severity;
     this.nextAnomaly = (this.nextAnomaly + 1) % VIEW_POINTS;
   }
 
@@ -92,11 +93,10 @@ export class ViewMemory {
   /** [t, score, severity] oldest first */
   anomalies(): Array<[number, number, number]> {
     const out: Array<[number, number, number]> = [];
-    const ring = this.anomalyRing;
-    if (!ring) return out;
     for (let n = 0; n < VIEW_POINTS; n++) {
       const i = (this.nextAnomaly + n) % VIEW_POINTS;
-      if (Number.isFinite(ring.t[i])) out.push([ring.t[i], ring.score[i], ring.severity[i]]);
+      if (Number.isFinite(this.anomalyT[i]))
+        out.push([this.anomalyT[i], this.anomalyScore[i], this.anomalySeverity[i]]);
     }
     return out;
   }
