@@ -124,6 +124,17 @@ async function untilForecast(fleet: Member[], expected: number, t0: number, limi
   return undefined;
 }
 
+/** until every member has loaded and fitted its whole history (first fits, refits, detector passes) */
+async function untilWarm(fleet: Member[], t0: number, limit = 1800): Promise<number | undefined> {
+  while ((performance.now() - t0) / 1000 < limit) {
+    const s = await Promise.all(fleet.map(status));
+    if (s.every((x) => x.waitingFirstFit === 0 && (x.refitsDue ?? 0) === 0 && x.warmingUp === 0))
+      return (performance.now() - t0) / 1000;
+    await sleep(1000);
+  }
+  return undefined;
+}
+
 /** every series id the members hold, counted */
 async function copies(fleet: Member[]): Promise<Map<number, number>> {
   const count = new Map<string, number>();
@@ -201,6 +212,8 @@ series:
     const t0 = performance.now();
     const [one] = await startFleet('prom-one', config(false), 1, 1);
     results.oneProcessAllForecastSeconds = await untilForecast([one], 30000, t0);
+    // bytes compared once the whole history is in: the first forecasts come from its newest part
+    results.oneProcessWarmSeconds = await untilWarm([one], t0);
     results.oneProcessQueryBytes = await metricSum(one, 'cloudpulse_source_response_bytes_total', 'kind="query"');
     one.obs.stop();
     await one.proc.stop();
@@ -208,6 +221,11 @@ series:
   const t0 = performance.now();
   const fleet = await startFleet('prom-3', config(true), 3, 1);
   results.fleetAllForecastSeconds = await untilForecast(fleet, 30000, t0);
+  results.fleetWarmSeconds = await untilWarm(fleet, t0);
+  const warmBytes = await Promise.all(
+    fleet.map((m) => metricSum(m, 'cloudpulse_source_response_bytes_total', 'kind="query"')),
+  );
+  results.warmQueryBytesPerMemberOverOne = warmBytes.map((b) => b / (results.oneProcessQueryBytes as number));
   console.error(
     `  prom-30k: three members forecast every series at ${(results.fleetAllForecastSeconds as number)?.toFixed(0)} s`,
   );
