@@ -188,7 +188,14 @@ async function child(series: number, cycles: number): Promise<ChildResult> {
       const items = [];
       for (let i = 0; i < perEntry; i++)
         items.push({ labels: instanceLabels(i), timestamps: [t], values: simulateSeries(plan, KINDS[e], i, [t]) });
-      worker.submit({ type: 'ingest', entry: entry.name, now: t + 60, simulated: true, partial: false, batch: ingestOf(entry.name, items) });
+      worker.submit({
+        type: 'ingest',
+        entry: entry.name,
+        now: t + 60,
+        simulated: true,
+        partial: false,
+        batch: ingestOf(entry.name, items),
+      });
     }
     await ask({ type: 'idle' });
   }
@@ -283,7 +290,17 @@ function runChild(series: number, cycles: number, allocator: string): ChildResul
   if (allocator === 'jemalloc') env.LD_PRELOAD = findJemalloc();
   const out = execFileSync(
     process.execPath,
-    ['--expose-gc', '--import', 'tsx', import.meta.filename, '--child', '--series', String(series), '--cycles', String(cycles)],
+    [
+      '--expose-gc',
+      '--import',
+      'tsx',
+      import.meta.filename,
+      '--child',
+      '--series',
+      String(series),
+      '--cycles',
+      String(cycles),
+    ],
     { env, encoding: 'utf8', maxBuffer: 1 << 24, stdio: ['ignore', 'pipe', 'inherit'] },
   );
   return JSON.parse(out.trim().split('\n').pop()!) as ChildResult;
@@ -305,7 +322,17 @@ async function main() {
     const b = runChild(series, cycles, allocator);
     const slope = (k: keyof ChildResult['perSeries']) =>
       (b.perSeries[k] * b.series - a.perSeries[k] * a.series) / (b.series - a.series);
-    results.push({ allocator, small: a, large: b, slope: { heap: slope('heap'), heapPhysical: slope('heapPhysical'), external: slope('external'), rss: slope('rss') } });
+    results.push({
+      allocator,
+      small: a,
+      large: b,
+      slope: {
+        heap: slope('heap'),
+        heapPhysical: slope('heapPhysical'),
+        external: slope('external'),
+        rss: slope('rss'),
+      },
+    });
   }
   const report = { date: new Date().toISOString(), step: STEP, days: DAYS, cycles, results };
   const dir = join(import.meta.dirname, 'results');
@@ -313,8 +340,12 @@ async function main() {
   writeFileSync(join(dir, 'memory.json'), JSON.stringify(report, null, 2));
   const kb = (v: number) => (v / 1024).toFixed(1);
   const first = results[0].large;
-  console.log(`per series, one worker, ${first.series} series (the ${results[0].allocator} run; the other allocator's parts are in bench/results/memory.json)`);
-  console.log('| part | typed-array KB | ArrayBuffers | views | JS objects | retained heap KB | retained external KB |');
+  console.log(
+    `per series, one worker, ${first.series} series (the ${results[0].allocator} run; the other allocator's parts are in bench/results/memory.json)`,
+  );
+  console.log(
+    '| part | typed-array KB | ArrayBuffers | views | JS objects | retained heap KB | retained external KB |',
+  );
   console.log('|---|---|---|---|---|---|---|');
   for (const p of first.parts)
     console.log(
