@@ -21,6 +21,7 @@ import type { StoredModel } from './model-store.js';
 import { ViewMemory } from './view-memory.js';
 import { seriesKey } from './series-key.js';
 import { finiteForecast, ServedModel, type FitOutcome } from './served-model.js';
+import { anomalyEvent, copyForecastPath, forecastPath } from './unit-outputs.js';
 
 export { servingModelName } from './served-model.js';
 
@@ -214,7 +215,7 @@ export class SeriesUnit {
         this.detection = d;
         if (d.isAnomaly) {
           this.view.recordAnomaly(t, d.score, d.severity);
-          if (!was) this.reportAnomaly(t, v, d);
+          if (!was) this.events.anomaly(anomalyEvent(this.entry, this.labels, this.served.servingName, t, v, d));
         }
       }
     } catch (err) {
@@ -222,21 +223,6 @@ export class SeriesUnit {
     }
     if (n > 0) this.dirty = true;
     return n;
-  }
-
-  private reportAnomaly(t: number, v: number, d: Detection): void {
-    this.events.anomaly({
-      timestamp: new Date(t * 1000).toISOString(),
-      series: this.entry.name,
-      labels: this.labels,
-      value: v,
-      expected: d.expected,
-      band: d.lower !== undefined && d.upper !== undefined ? [d.lower, d.upper] : undefined,
-      score: d.score,
-      severity: ['NONE', 'LOW', 'MEDIUM', 'HIGH', 'CRITICAL'][d.severity],
-      model: this.served.servingName ?? this.entry.model,
-      detector: this.entry.detector,
-    });
   }
 
   /** Feed the model the points it has not seen and forecast from the newest one. */
@@ -272,16 +258,7 @@ export class SeriesUnit {
   }
 
   private publishForecast(result: ForecastResult, origin: number, now: number): void {
-    const f: ForecastPath = {
-      origin,
-      step: this.entry.step,
-      point: Float64Array.from(result.point),
-      intervals: result.intervals.map((iv) => ({
-        level: iv.level,
-        lower: Float64Array.from(iv.lower),
-        upper: Float64Array.from(iv.upper),
-      })),
-    };
+    const f = forecastPath(result, origin, this.entry.step);
     const lower = f.intervals.map((iv) => iv.lower);
     const upper = f.intervals.map((iv) => iv.upper);
     this.accuracy.record(origin, f.point, lower, upper);
@@ -379,11 +356,7 @@ export class SeriesUnit {
       lastT: Number.isFinite(this.history.lastT) ? this.history.lastT : NaN,
       lastValue: this.history.lastFinite(),
       // the record owns copies: records cross threads and their buffers are handed over
-      forecast: f && {
-        ...f,
-        point: f.point.slice(),
-        intervals: f.intervals.map((iv) => ({ level: iv.level, lower: iv.lower.slice(), upper: iv.upper.slice() })),
-      },
+      forecast: f && copyForecastPath(f),
       detection: d ? { score: d.score, isAnomaly: d.isAnomaly, severity: d.severity } : undefined,
       model: this.served.model
         ? {
