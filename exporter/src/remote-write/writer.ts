@@ -20,7 +20,7 @@ import type { RemoteWriteConfig } from '../config/schema.js';
 import type { SeriesRecord } from '../store/record.js';
 import type { SeriesStoreReader } from '../store/series-store.js';
 import type { Logger } from '../util/logger.js';
-import { authorization, clientAgent, redactedUrl, requestUrl } from './client-auth.js';
+import { authorization, clientAgent, redactedUrl, requestUrl } from '../util/client-auth.js';
 import { writeRequestBody } from './encoder.js';
 import type { RemoteWriteInstruments, RemoteWriteMetrics } from './metrics.js';
 import { SampleQueue, type QueuedLine } from './queue.js';

@@ -4,12 +4,12 @@
  * timeouts, 5xx and 429 (honouring Retry-After). Answers come back as bytes; prometheus.ts reads
  * them. Every failure is a SourceError with the reason self-monitoring counts.
  */
-import { readFileSync } from 'node:fs';
 import { pipeline, type Readable } from 'node:stream';
 import { setTimeout as delay } from 'node:timers/promises';
 import { createGunzip } from 'node:zlib';
-import { Agent, request } from 'undici';
+import { request, type Agent } from 'undici';
 import type { PrometheusSourceConfig } from '../config/schema.js';
+import { authorization, clientAgent } from '../util/client-auth.js';
 import type { Logger } from '../util/logger.js';
 import { SourceError, type SourceErrorReason } from './types.js';
 
@@ -47,16 +47,6 @@ export interface RetryHint {
   retryAfterSeconds?: number;
 }
 
-function readSecret(path: string, key: string): string {
-  try {
-    return readFileSync(path, 'utf8').trim();
-  } catch (err) {
-    throw new Error(`source.prometheus.${key}: cannot read "${path}": ${(err as Error).message}`, {
-      cause: err,
-    });
-  }
-}
-
 /** Seconds to wait from a Retry-After header (delta-seconds or HTTP date), or undefined. */
 export function parseRetryAfter(value: string | string[] | undefined, nowMs: number): number | undefined {
   const text = Array.isArray(value) ? value[0] : value;
@@ -92,39 +82,14 @@ export class PrometheusClient {
     const { config } = options;
     const url = new URL(config.url);
     const headers: Record<string, string> = { ...config.headers };
-    let auth: string | undefined;
-    // credentials in the URL become a header so the URL itself never carries (or logs) them
-    if (url.username) {
-      const user = decodeURIComponent(url.username);
-      const pass = decodeURIComponent(url.password);
-      auth = 'Basic ' + Buffer.from(`${user}:${pass}`).toString('base64');
-      url.username = '';
-      url.password = '';
-    }
-    const authKinds = [config.basic_auth, config.bearer_token, config.bearer_token_file].filter((x) => x !== undefined);
-    if (authKinds.length > 1) {
-      throw new Error('source.prometheus: expected at most one of basic_auth, bearer_token, bearer_token_file');
-    }
-    if (config.basic_auth) {
-      const { username, password, password_file } = config.basic_auth;
-      const secret = password ?? readSecret(password_file!, 'basic_auth.password_file');
-      auth = 'Basic ' + Buffer.from(`${username}:${secret}`).toString('base64');
-    } else if (config.bearer_token !== undefined) auth = `Bearer ${config.bearer_token}`;
-    else if (config.bearer_token_file !== undefined) {
-      auth = `Bearer ${readSecret(config.bearer_token_file, 'bearer_token_file')}`;
-    }
+    // credentials in the URL travel in this header, never in the base URL (logged, labelled)
+    const auth = authorization(config, config.url, 'source.prometheus', 'once')();
     if (auth) headers.authorization = auth;
     if (wantsGzip(config.compression, url.hostname)) headers['accept-encoding'] = 'gzip';
     headers.accept = 'application/json';
     this.headers = headers;
     this.base = url.origin + url.pathname.replace(/\/+$/, '');
-
-    const ca = config.tls.ca_file ? readSecret(config.tls.ca_file, 'tls.ca_file') : undefined;
-    this.agent = new Agent({
-      connect: { ca, rejectUnauthorized: !config.tls.insecure_skip_verify },
-      headersTimeout: config.timeout * 1000,
-      bodyTimeout: config.timeout * 1000,
-    });
+    this.agent = clientAgent(config, config.timeout, 'source.prometheus');
     this.sleep = options.sleep ?? ((ms, signal) => delay(ms, undefined, { signal }));
     this.random = options.random ?? Math.random;
     this.now = options.now ?? Date.now;

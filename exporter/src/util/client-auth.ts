@@ -1,10 +1,10 @@
 /**
- * The client side of Prometheus' `http_config` as CloudPulse offers it (the same keys as
- * `source.prometheus`): credentials become one `Authorization` header, and the TLS options one
- * undici Agent. Credentials written into the URL (`https://user:pass@host/`) are moved into the
- * header, so the URL that is logged and used as a metric label never carries them. Secret files
- * are read again for every request, so a rotated token (a projected Kubernetes token, a renewed
- * Secret) is picked up without a restart.
+ * The client side of Prometheus' `http_config` as CloudPulse offers it, for `source.prometheus` and
+ * every `remote_write` entry (the same keys): credentials become one `Authorization` header, and
+ * the TLS options one undici Agent. Credentials written into the URL (`https://user:pass@host/`)
+ * are moved into the header, so the URL that is logged and used as a metric label never carries
+ * them. Secret files can be read again for every request, so a rotated token (a projected
+ * Kubernetes token, a renewed Secret) is picked up without a restart.
  */
 import { readFileSync } from 'node:fs';
 import { Agent } from 'undici';
@@ -39,12 +39,23 @@ function readSecret(path: string, key: string): string {
 }
 
 /**
+ * When secret files are read: `per-request` picks up rotation (remote write); `once` keeps the
+ * header read at start-up, as the source has always sent it (its headers are fixed per client).
+ */
+export type SecretReads = 'per-request' | 'once';
+
+/**
  * A function giving the Authorization header value for the next request (or undefined). `where`
  * is the config key path for error messages, e.g. `remote_write[0]`. Throws at once when a
- * secret file cannot be read, so a bad path stops start-up; a later read failure throws from the
- * returned function and fails that request only.
+ * secret file cannot be read, so a bad path stops start-up; with `per-request` reads a later read
+ * failure throws from the returned function and fails that request only.
  */
-export function authorization(config: ClientAuthConfig, urlText: string, where: string): () => string | undefined {
+export function authorization(
+  config: ClientAuthConfig,
+  urlText: string,
+  where: string,
+  reads: SecretReads = 'per-request',
+): () => string | undefined {
   const url = new URL(urlText);
   const kinds = [config.basic_auth, config.bearer_token, config.bearer_token_file].filter((x) => x !== undefined);
   if (kinds.length > 1)
@@ -67,8 +78,8 @@ export function authorization(config: ClientAuthConfig, urlText: string, where: 
   } else if (bearer_token_file !== undefined) {
     header = () => `Bearer ${readSecret(bearer_token_file, `${where}.bearer_token_file`)}`;
   }
-  header(); // fail at start-up on an unreadable file
-  return header;
+  const first = header(); // fail at start-up on an unreadable file
+  return reads === 'once' ? () => first : header;
 }
 
 /** An undici Agent with the configured trust and per-request timeouts. */
