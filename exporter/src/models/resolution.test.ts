@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Resolution, SIGNIFICANT_DIGITS, widthFloor } from './resolution.js';
 
@@ -26,5 +27,42 @@ describe('series resolution', () => {
     expect(r.quantum).toBe(1);
     expect(new Resolution(r.toJSON()).quantum).toBe(1);
     expect(new Resolution(undefined).quantum).toBe(0);
+  });
+
+  it('gives the quantum of the plain rule: each value checked against every power of ten', () => {
+    // the rule without the class's shortcuts (log10 only on a new largest magnitude, the power kept)
+    const plain = (values: number[]): number => {
+      let exponent = Infinity;
+      let top = -Infinity;
+      for (const v of values) {
+        if (!Number.isFinite(v) || v === 0) continue;
+        const m = Math.floor(Math.log10(Math.abs(v)));
+        top = Math.max(top, m);
+        if (exponent === Infinity) exponent = m;
+        exponent = Math.max(exponent, top - SIGNIFICANT_DIGITS);
+        const multiple = (e: number) => {
+          const r = e >= 0 ? v / 10 ** e : v * 10 ** -e;
+          return Math.abs(r - Math.round(r)) <= 8 * Number.EPSILON * Math.max(1, Math.abs(r));
+        };
+        while (exponent > top - SIGNIFICANT_DIGITS && !multiple(exponent)) exponent--;
+      }
+      return Number.isFinite(exponent) ? 10 ** exponent : 0;
+    };
+    const value = fc.oneof(
+      fc.integer({ min: -1e6, max: 1e6 }),
+      fc.integer({ min: -1e6, max: 1e6 }).map((i) => i / 100),
+      fc.integer({ min: 0, max: 1e4 }).map((i) => i * 1000),
+      fc.double({ min: -1e9, max: 1e9, noNaN: true }),
+      fc.constant(0),
+    );
+    fc.assert(
+      fc.property(fc.array(value, { maxLength: 60 }), fc.integer({ min: 0, max: 60 }), (values, cut) => {
+        expect(new Resolution().observeAll(values).quantum).toBe(plain(values));
+        // and after a round trip part way
+        const head = new Resolution().observeAll(values.slice(0, cut));
+        expect(new Resolution(head.toJSON()).observeAll(values.slice(cut)).quantum).toBe(plain(values));
+      }),
+      { numRuns: 500 },
+    );
   });
 });

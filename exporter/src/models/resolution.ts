@@ -22,34 +22,50 @@ function magnitudeExponent(v: number): number {
   return Math.floor(Math.log10(Math.abs(v)));
 }
 
-/** true when `v` is a whole multiple of 10^exponent, up to the rounding of the division */
-function isMultiple(v: number, exponent: number): boolean {
-  const r = exponent >= 0 ? v / 10 ** exponent : v * 10 ** -exponent;
-  return Math.abs(r - Math.round(r)) <= 8 * Number.EPSILON * Math.max(1, Math.abs(r));
-}
-
 /** Running quantum of a series: `observe` each value, read `quantum` (0 until a non-zero value). */
 export class Resolution {
   /** exponent of the quantum, +Infinity before the first non-zero value */
   private exponent = Infinity;
   /** exponent of the largest magnitude seen */
   private top = -Infinity;
+  /** a magnitude at or below which a value cannot raise `top` (saves a log10 per value) */
+  private below = 0;
+  /** 10^|exponent|, kept so the test per value is one multiplication or division */
+  private power = NaN;
 
   constructor(state?: { exponent: number; top: number }) {
     if (state && Number.isFinite(state.exponent) && Number.isFinite(state.top)) {
       this.exponent = state.exponent;
       this.top = state.top;
+      this.below = 10 ** state.top;
+      this.power = 10 ** Math.abs(state.exponent);
     }
   }
 
   observe(v: number): void {
     if (!Number.isFinite(v) || v === 0) return;
-    const m = magnitudeExponent(v);
-    if (m > this.top) this.top = m;
-    if (this.exponent === Infinity) this.exponent = m;
+    const a = Math.abs(v);
+    if (a > this.below) {
+      const m = magnitudeExponent(v);
+      if (m > this.top) this.top = m;
+      this.below = a;
+      if (this.exponent === Infinity) this.setExponent(m);
+      const lowest = this.top - SIGNIFICANT_DIGITS;
+      if (this.exponent < lowest) this.setExponent(lowest);
+    }
     const lowest = this.top - SIGNIFICANT_DIGITS;
-    if (this.exponent < lowest) this.exponent = lowest;
-    while (this.exponent > lowest && !isMultiple(v, this.exponent)) this.exponent--;
+    while (this.exponent > lowest && !this.isMultiple(v)) this.setExponent(this.exponent - 1);
+  }
+
+  private setExponent(exponent: number): void {
+    this.exponent = exponent;
+    this.power = 10 ** Math.abs(exponent);
+  }
+
+  /** true when `v` is a whole multiple of 10^exponent, up to the rounding of the division */
+  private isMultiple(v: number): boolean {
+    const r = this.exponent >= 0 ? v / this.power : v * this.power;
+    return Math.abs(r - Math.round(r)) <= 8 * Number.EPSILON * Math.max(1, Math.abs(r));
   }
 
   observeAll(values: ArrayLike<number>): this {

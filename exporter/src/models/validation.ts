@@ -45,7 +45,7 @@ export async function validateOnTail(
 ): Promise<TailValidation[]> {
   const n = values.length;
   const cut = n - plan.window;
-  const head = Array.from({ length: cut }, (_, i) => values[i]);
+  const head = Array.prototype.slice.call(values, 0, cut) as number[];
   const out: TailValidation[] = [];
   for (const c of candidates) {
     try {
@@ -84,7 +84,7 @@ export function walkForward(
         count++;
       }
     }
-    fitted.update(Array.from({ length: Math.min(plan.stride, n - o) }, (_, i) => values[o + i]));
+    fitted.update(Array.prototype.slice.call(values, o, Math.min(o + plan.stride, n)) as number[]);
   }
   return { errors, mae: count > 0 ? sum / count : NaN };
 }
