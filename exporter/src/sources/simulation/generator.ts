@@ -286,6 +286,7 @@ export function simulateSeries(
     );
   }
   const anomalies = anomaliesIn(plan, metric, instance, timestamps[0], timestamps[timestamps.length - 1], series);
+  if (anomalies.length === 0) return timestamps.map((t) => valueAt(pr, t, NONE));
   return timestamps.map((t) =>
     valueAt(
       pr,
@@ -294,3 +295,6 @@ export function simulateSeries(
     ),
   );
 }
+
+/** no anomaly active: one empty list for every point of a series without any */
+const NONE: readonly Anomaly[] = [];
