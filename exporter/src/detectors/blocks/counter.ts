@@ -15,11 +15,15 @@ export const COUNTER_PROBE = 48;
 const NOT_DOWN = 0.95;
 const UP = 0.5;
 
+/** what the probe arrays are once decided */
+const DECIDED = new Float64Array(0);
+
 export type CounterSink = (t: number, values: Float64Array) => void;
 
 export class CounterView {
-  private readonly probeT: Float64Array;
-  private readonly probeV: Float64Array;
+  /** the watched points: their own buffer, let go once decided (768 bytes a scorer otherwise idle) */
+  private probeT: Float64Array;
+  private probeV: Float64Array;
   private probed = 0;
   private readonly notDown: Float64Array;
   private readonly up: Float64Array;
@@ -37,10 +41,11 @@ export class CounterView {
     private readonly step: number,
     private readonly metrics = 1,
   ) {
-    // one buffer for all (util/carve.ts)
+    const probe = carve((c) => ({ probeT: c.f64(COUNTER_PROBE), probeV: c.f64(COUNTER_PROBE * metrics) }));
+    this.probeT = probe.probeT;
+    this.probeV = probe.probeV;
+    // one buffer for the rest (util/carve.ts)
     const parts = carve((c) => ({
-      probeT: c.f64(COUNTER_PROBE),
-      probeV: c.f64(COUNTER_PROBE * metrics),
       notDown: c.f64(metrics),
       up: c.f64(metrics),
       steps: c.f64(metrics),
@@ -50,8 +55,6 @@ export class CounterView {
       gap: c.f64(metrics).fill(1),
       out: c.f64(metrics),
     }));
-    this.probeT = parts.probeT;
-    this.probeV = parts.probeV;
     this.notDown = parts.notDown;
     this.up = parts.up;
     this.steps = parts.steps;
@@ -100,6 +103,7 @@ export class CounterView {
     for (let i = 0; i < this.probed; i++) {
       this.emit(this.probeT[i], this.probeV.subarray(i * this.metrics, (i + 1) * this.metrics), sink);
     }
+    this.probeT = this.probeV = DECIDED;
   }
 
   private emit(t: number, values: ArrayLike<number>, sink: CounterSink): void {
