@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { AlertState, severityOf, scoreFromSurprise } from './blocks/severity.js';
 import { RepeatSuppressor } from './blocks/repeat-suppressor.js';
-import { BlockRange } from './blocks/block-range.js';
+import { BlockRange, roundDown, roundUp } from './blocks/block-range.js';
 import { CounterView } from './blocks/counter.js';
 import { DETECTORS, getDetector } from './index.js';
 import { residual } from './residual.js';
@@ -52,7 +52,7 @@ describe('building blocks', () => {
     expect(r.update(20)).toBe(20);
   });
 
-  it('keeps a sliding range in fixed memory, exact to within a block', () => {
+  it('keeps a sliding range in fixed memory, exact to within a block and a float32 step outwards', () => {
     const r = new BlockRange(630);
     const random = seededRandom(5);
     const values = Array.from({ length: 5000 }, () => random());
@@ -60,8 +60,30 @@ describe('building blocks', () => {
     const covered = values.slice(-r.count);
     expect(r.count).toBeGreaterThanOrEqual(620);
     expect(r.count).toBeLessThanOrEqual(640);
-    expect(r.max).toBe(Math.max(...covered));
-    expect(r.min).toBe(Math.min(...covered));
+    const max = Math.max(...covered);
+    const min = Math.min(...covered);
+    expect(r.max).toBeGreaterThanOrEqual(max);
+    expect(r.max).toBeLessThanOrEqual(roundUp(max));
+    expect(r.min).toBeLessThanOrEqual(min);
+    expect(r.min).toBeGreaterThanOrEqual(roundDown(min));
+  });
+
+  it('rounds float32 outwards: to the nearest float32 on the far side, a float32 itself unchanged', () => {
+    for (const x of [0.1, -0.1, 1e-300, -1e-300, 79.99616, 1e12 + 1, -3.3e38]) {
+      const up = roundUp(x);
+      const down = roundDown(x);
+      expect(Math.fround(up)).toBe(up);
+      expect(Math.fround(down)).toBe(down);
+      expect(up).toBeGreaterThanOrEqual(x);
+      expect(down).toBeLessThanOrEqual(x);
+      // adjacent float32s: none lies strictly between them
+      expect(down).toBeLessThan(up);
+      expect([down, up]).toContain(Math.fround((down + up) / 2));
+    }
+    for (const x of [0, 1, -2.5, 3, Math.fround(0.1), Infinity, -Infinity]) {
+      expect(roundUp(x)).toBe(x);
+      expect(roundDown(x)).toBe(x);
+    }
   });
 
   it('recognises a counter and scores its increase per step, a reset included, losing no point', () => {

@@ -7,8 +7,12 @@
 import { carve } from '../../util/carve.js';
 
 export class BlockRange {
-  private readonly mins: Float64Array;
-  private readonly maxs: Float64Array;
+  /**
+   * Float32, rounded outwards (a block's min down, its max up): a value equal to a past extreme is
+   * never outside the range, and a new extreme is missed only within one float32 step of it
+   */
+  private readonly mins: Float32Array;
+  private readonly maxs: Float32Array;
   private readonly blockSize: number;
   /** completed blocks stored (at most BLOCKS - 1 are in the window beside the open one) */
   private stored = 0;
@@ -21,12 +25,12 @@ export class BlockRange {
   /** points absorbed so far */
   n = 0;
 
-  /** `blocks` trades memory (16 bytes a block) for how closely the window follows `window` */
+  /** `blocks` trades memory (8 bytes a block) for how closely the window follows `window` */
   constructor(
     window: number,
     private readonly blocks = 64,
   ) {
-    const parts = carve((c) => ({ mins: c.f64(blocks), maxs: c.f64(blocks) }));
+    const parts = carve((c) => ({ mins: c.f32(blocks), maxs: c.f32(blocks) }));
     this.mins = parts.mins;
     this.maxs = parts.maxs;
     this.blockSize = Math.max(1, Math.ceil(window / (blocks - 1)));
@@ -50,8 +54,8 @@ export class BlockRange {
     if (value > this.openMax) this.openMax = value;
     this.n++;
     if (++this.openCount < this.blockSize) return;
-    this.mins[this.next] = this.openMin;
-    this.maxs[this.next] = this.openMax;
+    this.mins[this.next] = roundDown(this.openMin);
+    this.maxs[this.next] = roundUp(this.openMax);
     this.next = (this.next + 1) % (this.blocks - 1);
     this.stored = Math.min(this.blocks - 1, this.stored + 1);
     this.openMin = Infinity;
@@ -67,4 +71,23 @@ export class BlockRange {
     this.fullMin = lo;
     this.fullMax = hi;
   }
+}
+
+const bits = new Float32Array(1);
+const word = new Int32Array(bits.buffer);
+
+/** the smallest float32 >= x (x itself when it is one) */
+export function roundUp(x: number): number {
+  const f = Math.fround(x);
+  if (f >= x || Number.isNaN(f)) return f;
+  // f < x, both finite or f = -Infinity (x below -FLT_MAX)
+  if (f === 0) return 1.401298464324817e-45;
+  bits[0] = f;
+  word[0] += f > 0 ? 1 : -1;
+  return bits[0];
+}
+
+/** the largest float32 <= x */
+export function roundDown(x: number): number {
+  return -roundUp(-x);
 }
