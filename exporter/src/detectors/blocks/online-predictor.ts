@@ -60,8 +60,12 @@ export class OnlinePredictor implements StepPredictor {
   private readonly seen: Float64Array;
   private readonly guesses: Float64Array;
   private hwLevel = 0;
-  /** additive seasonal offsets indexed by count % season */
-  private readonly hwSeason: Float64Array;
+  /**
+   * additive seasonal offsets indexed by count % season; Float32: smoothed estimates, whose rounding
+   * moves no score by more than about 1e-7 (the history stays Float64: on a noiseless series the
+   * seasonal candidates are exact, and a float32 error in them would read as a new extreme)
+   */
+  private readonly hwSeason: Float32Array;
   private hwReady = false;
 
   constructor(options: OnlinePredictorOptions) {
@@ -73,7 +77,7 @@ export class OnlinePredictor implements StepPredictor {
     const n = CANDIDATES.length;
     const parts = carve((c) => ({
       history: c.f64(this.season + 1),
-      hwSeason: c.f64(this.season),
+      hwSeason: c.f32(this.season),
       mae: c.f64(n).fill(NaN),
       rank: c.f64(n).fill(NaN),
       seen: c.f64(n),
