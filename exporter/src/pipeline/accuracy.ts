@@ -21,6 +21,7 @@ export class AccuracyTracker {
   /** [horizon][level][slot] lower then upper */
   private readonly pendBand: Float32Array;
   private readonly err: Float32Array;
+  /** band hits, one bit each: [horizon][level][window slot] */
   private readonly hits: Uint8Array;
   private readonly errSum: Float64Array;
   private readonly hitSum: Int32Array;
@@ -56,7 +57,7 @@ export class AccuracyTracker {
       hitSum: c.i32(H * L),
       count: c.i32(H),
       next: c.i32(H),
-      hits: c.u8(H * L * window),
+      hits: c.u8(Math.ceil((H * L * window) / 8)),
     }));
     this.pendT = parts.pendT;
     this.pendY = parts.pendY;
@@ -120,8 +121,10 @@ export class AccuracyTracker {
         const b = (at * L + k) * 2;
         const hit = value >= this.pendBand[b] && value <= this.pendBand[b + 1] ? 1 : 0;
         const hi = (h * L + k) * this.window + w;
-        if (full) this.hitSum[h * L + k] -= this.hits[hi];
-        this.hits[hi] = hit;
+        const byte = hi >> 3;
+        const bit = 1 << (hi & 7);
+        if (full && this.hits[byte] & bit) this.hitSum[h * L + k]--;
+        this.hits[byte] = hit ? this.hits[byte] | bit : this.hits[byte] & ~bit;
         this.hitSum[h * L + k] += hit;
       }
       this.next[h] = (w + 1) % this.window;
