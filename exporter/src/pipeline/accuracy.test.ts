@@ -24,6 +24,35 @@ describe('live accuracy', () => {
     expect(five.mase).toBeCloseTo(0.5);
   });
 
+  it('forgets band hits as the window turns over (hits are held a bit each)', () => {
+    const a = new AccuracyTracker([300, 900, 3600], [0.8, 0.95], 300, 13);
+    const t0 = 1_800_000_000;
+    const point = new Array(12).fill(10);
+    const lower = [new Array(12).fill(9), new Array(12).fill(8)];
+    const upper = [new Array(12).fill(11), new Array(12).fill(12)];
+    const coverage = () => a.summary().map((h) => [h.coverage['0.8'], h.coverage['0.95']]);
+    // 30 steps inside both bands, then 13 inside the 95% band only, then 13 outside both
+    const actual = (i: number) => (i < 30 ? 10 : i < 43 ? 11.5 : 20);
+    for (let i = 0; i < 30 + 26 + 12; i++) {
+      const t = t0 + i * 300;
+      a.observe(t, actual(i));
+      a.record(t, point, lower, upper);
+      if (i === 29)
+        expect(coverage()).toEqual([
+          [1, 1],
+          [1, 1],
+          [1, 1],
+        ]);
+      if (i === 42) expect(coverage()[0]).toEqual([0, 1]);
+      if (i === 55) expect(coverage()[0]).toEqual([0, 0]);
+    }
+    expect(coverage()).toEqual([
+      [0, 0],
+      [0, 0],
+      [0, 0],
+    ]);
+  });
+
   it('does not score a target whose slot was reused after a gap', () => {
     const a = new AccuracyTracker([900], [0.9], 300);
     const t0 = 1_800_000_000;
