@@ -45,7 +45,7 @@ export async function validateOnTail(
 ): Promise<TailValidation[]> {
   const n = values.length;
   const cut = n - plan.window;
-  const head = Array.prototype.slice.call(values, 0, cut) as number[];
+  const head = copyOf(values, 0, cut);
   const out: TailValidation[] = [];
   for (const c of candidates) {
     try {
@@ -84,7 +84,14 @@ export function walkForward(
         count++;
       }
     }
-    fitted.update(Array.prototype.slice.call(values, o, Math.min(o + plan.stride, n)) as number[]);
+    fitted.update(copyOf(values, o, Math.min(o + plan.stride, n)));
   }
   return { errors, mae: count > 0 ? sum / count : NaN };
+}
+
+/** values[from..to) as a plain array: a loop, where Array.from with a callback or a generic slice of a typed array walks it slowly */
+function copyOf(values: ArrayLike<number>, from: number, to: number): number[] {
+  const out = new Array<number>(to - from);
+  for (let i = from; i < to; i++) out[i - from] = values[i];
+  return out;
 }
