@@ -84,7 +84,8 @@ export class ContextualScorer implements SeriesScorer {
   private lastV = NaN;
   private points = 0;
   private last: Detection = { score: 0, isAnomaly: false, severity: 0 };
-  private readonly one = new Float64Array(1);
+  /** the value handed to the counter view (a plain array: a typed one costs a buffer and a view) */
+  private readonly one = [0];
   private readonly sink = (t: number, x: Float64Array) => this.scoreValue(t, x[0]);
 
   constructor(

@@ -134,7 +134,8 @@ export class ResidualScorer implements SeriesScorer {
     return this.last;
   }
 
-  private readonly one = new Float64Array(1);
+  /** the value handed to the counter view (a plain array: a typed one costs a buffer and a view) */
+  private readonly one = [0];
   private readonly sink = (t: number, x: Float64Array) => this.scoreValue(t, x[0]);
 
   private scoreValue(t: number, v: number): void {

@@ -4,15 +4,13 @@
  * window * (1 - 1/blocks) and window points. Exact monotonic queues keep up to `window` entries
  * for a monotone series (a counter), which is far over a per-series budget of a few kilobytes.
  */
-import { carve } from '../../util/carve.js';
-
 export class BlockRange {
   /**
    * Float32, rounded outwards (a block's min down, its max up): a value equal to a past extreme is
-   * never outside the range, and a new extreme is missed only within one float32 step of it
+   * never outside the range, and a new extreme is missed only within one float32 step of it; block
+   * i's min at 2i and its max at 2i + 1, one view (each costs ~100 heap bytes)
    */
-  private readonly mins: Float32Array;
-  private readonly maxs: Float32Array;
+  private readonly bounds: Float32Array;
   private readonly blockSize: number;
   /** completed blocks stored (at most BLOCKS - 1 are in the window beside the open one) */
   private stored = 0;
@@ -30,9 +28,7 @@ export class BlockRange {
     window: number,
     private readonly blocks = 64,
   ) {
-    const parts = carve((c) => ({ mins: c.f32(blocks), maxs: c.f32(blocks) }));
-    this.mins = parts.mins;
-    this.maxs = parts.maxs;
+    this.bounds = new Float32Array(2 * blocks);
     this.blockSize = Math.max(1, Math.ceil(window / (blocks - 1)));
   }
 
@@ -54,8 +50,8 @@ export class BlockRange {
     if (value > this.openMax) this.openMax = value;
     this.n++;
     if (++this.openCount < this.blockSize) return;
-    this.mins[this.next] = roundDown(this.openMin);
-    this.maxs[this.next] = roundUp(this.openMax);
+    this.bounds[2 * this.next] = roundDown(this.openMin);
+    this.bounds[2 * this.next + 1] = roundUp(this.openMax);
     this.next = (this.next + 1) % (this.blocks - 1);
     this.stored = Math.min(this.blocks - 1, this.stored + 1);
     this.openMin = Infinity;
@@ -64,9 +60,10 @@ export class BlockRange {
     // once per block: the aggregate of the completed blocks
     let lo = Infinity;
     let hi = -Infinity;
-    for (let i = 0; i < this.stored; i++) {
-      if (this.mins[i] < lo) lo = this.mins[i];
-      if (this.maxs[i] > hi) hi = this.maxs[i];
+    const b = this.bounds;
+    for (let i = 0; i < 2 * this.stored; i += 2) {
+      if (b[i] < lo) lo = b[i];
+      if (b[i + 1] > hi) hi = b[i + 1];
     }
     this.fullMin = lo;
     this.fullMax = hi;

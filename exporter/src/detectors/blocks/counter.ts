@@ -20,19 +20,30 @@ const DECIDED = new Float64Array(0);
 
 export type CounterSink = (t: number, values: Float64Array) => void;
 
+/** fields of the per-metric state, each `metrics` long: last finite value, its time, base, gap */
+const LAST = 0;
+const LAST_T = 1;
+const BASE = 2;
+const GAP = 3;
+/** fields of the probe's counts, each `metrics` long */
+const NOT_DOWN_N = 0;
+const UP_N = 1;
+const STEPS_N = 2;
+
 export class CounterView {
-  /** the watched points: their own buffer, let go once decided (768 bytes a scorer otherwise idle) */
+  /**
+   * the watched points and their step counts: their own buffer, let go once decided (about 1 KB a
+   * view that is otherwise idle)
+   */
   private probeT: Float64Array;
   private probeV: Float64Array;
+  private probeN: Float64Array;
   private probed = 0;
-  private readonly notDown: Float64Array;
-  private readonly up: Float64Array;
-  private readonly steps: Float64Array;
-  /** per metric: last finite value and its time, and the value before it (for `value`) */
-  private readonly last: Float64Array;
-  private readonly lastT: Float64Array;
-  private readonly base: Float64Array;
-  private readonly gap: Float64Array;
+  /**
+   * per metric (field f of metric m at f * metrics + m): last finite value and its time, and the
+   * value before it and the steps between them (for `value`); one view, as each costs ~100 heap bytes
+   */
+  private readonly state: Float64Array;
   private readonly out: Float64Array;
   /** per metric, once decided */
   counters: boolean[] | undefined;
@@ -41,27 +52,19 @@ export class CounterView {
     private readonly step: number,
     private readonly metrics = 1,
   ) {
-    const probe = carve((c) => ({ probeT: c.f64(COUNTER_PROBE), probeV: c.f64(COUNTER_PROBE * metrics) }));
+    const probe = carve((c) => ({
+      probeT: c.f64(COUNTER_PROBE),
+      probeV: c.f64(COUNTER_PROBE * metrics),
+      probeN: c.f64(3 * metrics),
+    }));
     this.probeT = probe.probeT;
     this.probeV = probe.probeV;
+    this.probeN = probe.probeN;
     // one buffer for the rest (util/carve.ts)
-    const parts = carve((c) => ({
-      notDown: c.f64(metrics),
-      up: c.f64(metrics),
-      steps: c.f64(metrics),
-      last: c.f64(metrics).fill(NaN),
-      lastT: c.f64(metrics).fill(NaN),
-      base: c.f64(metrics),
-      gap: c.f64(metrics).fill(1),
-      out: c.f64(metrics),
-    }));
-    this.notDown = parts.notDown;
-    this.up = parts.up;
-    this.steps = parts.steps;
-    this.last = parts.last;
-    this.lastT = parts.lastT;
-    this.base = parts.base;
-    this.gap = parts.gap;
+    const parts = carve((c) => ({ state: c.f64(4 * metrics), out: c.f64(metrics) }));
+    this.state = parts.state;
+    this.state.fill(NaN, LAST * metrics, (LAST_T + 1) * metrics);
+    this.state.fill(1, GAP * metrics, (GAP + 1) * metrics);
     this.out = parts.out;
   }
 
@@ -76,56 +79,61 @@ export class CounterView {
       this.emit(t, values, sink);
       return;
     }
-    for (let m = 0; m < this.metrics; m++) {
+    const M = this.metrics;
+    const st = this.state;
+    const n = this.probeN;
+    for (let m = 0; m < M; m++) {
       const v = values[m];
-      const previous = this.last[m];
+      const previous = st[LAST * M + m];
       if (Number.isFinite(v)) {
         if (Number.isFinite(previous)) {
-          this.steps[m]++;
-          if (v >= previous) this.notDown[m]++;
-          if (v > previous) this.up[m]++;
+          n[STEPS_N * M + m]++;
+          if (v >= previous) n[NOT_DOWN_N * M + m]++;
+          if (v > previous) n[UP_N * M + m]++;
         }
-        this.last[m] = v;
+        st[LAST * M + m] = v;
       }
-      this.probeV[this.probed * this.metrics + m] = v;
+      this.probeV[this.probed * M + m] = v;
     }
     this.probeT[this.probed++] = t;
     if (this.probed < COUNTER_PROBE) return;
-    this.counters = Array.from(
-      { length: this.metrics },
-      (_, m) =>
-        this.steps[m] > 0 &&
-        this.notDown[m] >= NOT_DOWN * this.steps[m] &&
-        this.up[m] >= UP * this.steps[m] &&
-        this.last[m] >= 0,
-    );
-    this.last.fill(NaN);
+    this.counters = Array.from({ length: M }, (_, m) => {
+      const steps = n[STEPS_N * M + m];
+      return (
+        steps > 0 && n[NOT_DOWN_N * M + m] >= NOT_DOWN * steps && n[UP_N * M + m] >= UP * steps && st[LAST * M + m] >= 0
+      );
+    });
+    st.fill(NaN, LAST * M, (LAST + 1) * M);
     for (let i = 0; i < this.probed; i++) {
-      this.emit(this.probeT[i], this.probeV.subarray(i * this.metrics, (i + 1) * this.metrics), sink);
+      this.emit(this.probeT[i], this.probeV.subarray(i * M, (i + 1) * M), sink);
     }
-    this.probeT = this.probeV = DECIDED;
+    this.probeT = this.probeV = this.probeN = DECIDED;
   }
 
   private emit(t: number, values: ArrayLike<number>, sink: CounterSink): void {
-    for (let m = 0; m < this.metrics; m++) {
+    const M = this.metrics;
+    const st = this.state;
+    for (let m = 0; m < M; m++) {
       const v = values[m];
       if (!this.counters![m] || !Number.isFinite(v)) {
         this.out[m] = v;
         continue;
       }
-      const previous = this.last[m];
-      this.gap[m] = Number.isFinite(previous) ? Math.max(1, Math.round((t - this.lastT[m]) / this.step)) : 1;
-      this.base[m] = Number.isFinite(previous) && v >= previous ? previous : 0;
+      const previous = st[LAST * M + m];
+      const gap = Number.isFinite(previous) ? Math.max(1, Math.round((t - st[LAST_T * M + m]) / this.step)) : 1;
+      st[GAP * M + m] = gap;
+      st[BASE * M + m] = Number.isFinite(previous) && v >= previous ? previous : 0;
       // after a reset the increase over the step is unknown (part of it was lost): a gap
-      this.out[m] = Number.isFinite(previous) && v >= previous ? (v - previous) / this.gap[m] : NaN;
-      this.last[m] = v;
-      this.lastT[m] = t;
+      this.out[m] = Number.isFinite(previous) && v >= previous ? (v - previous) / gap : NaN;
+      st[LAST * M + m] = v;
+      st[LAST_T * M + m] = t;
     }
     sink(t, this.out);
   }
 
   /** the value of metric `m` that a scored quantity (an expected increase, a band edge) stands for */
   value(scored: number, m = 0): number {
-    return this.counters?.[m] ? this.base[m] + scored * this.gap[m] : scored;
+    const M = this.metrics;
+    return this.counters?.[m] ? this.state[BASE * M + m] + scored * this.state[GAP * M + m] : scored;
   }
 }

@@ -42,6 +42,11 @@ const HW_LEVEL = 0.1;
 const HW_SEASON = 0.1;
 const RANK_ALPHA = 0.005;
 const SCALE_FLOOR = 0.3;
+/** where each per-candidate statistic starts in `stats` */
+const MAE = 0;
+const RANK = CANDIDATES.length;
+const SEEN = 2 * CANDIDATES.length;
+const GUESS = 3 * CANDIDATES.length;
 
 export class OnlinePredictor implements StepPredictor {
   private readonly season: number;
@@ -53,12 +58,12 @@ export class OnlinePredictor implements StepPredictor {
   private head = 0;
   private count = 0;
   private level = NaN;
-  private readonly mae: Float64Array;
-  /** unclipped, slower mean absolute error: picks the candidate (rare big misses must count) */
-  private readonly rank: Float64Array;
-  /** points each candidate has been scored on */
-  private readonly seen: Float64Array;
-  private readonly guesses: Float64Array;
+  /**
+   * per candidate, at MAE, RANK, SEEN and GUESS + candidate (one view: each costs ~100 heap bytes):
+   * its mean absolute error; the unclipped, slower one that picks the candidate (rare big misses
+   * must count); the points it has been scored on; its guess for the next point
+   */
+  private readonly stats: Float64Array;
   private hwLevel = 0;
   /**
    * additive seasonal offsets indexed by count % season; Float32: smoothed estimates, whose rounding
@@ -78,17 +83,12 @@ export class OnlinePredictor implements StepPredictor {
     const parts = carve((c) => ({
       history: c.f64(this.season + 1),
       hwSeason: c.f32(this.season),
-      mae: c.f64(n).fill(NaN),
-      rank: c.f64(n).fill(NaN),
-      seen: c.f64(n),
-      guesses: c.f64(n),
+      stats: c.f64(4 * n),
     }));
     this.history = parts.history;
     this.hwSeason = parts.hwSeason;
-    this.mae = parts.mae;
-    this.rank = parts.rank;
-    this.seen = parts.seen;
-    this.guesses = parts.guesses;
+    this.stats = parts.stats;
+    this.stats.fill(NaN, MAE, RANK + n);
   }
 
   /** additive Holt-Winters without trend, started from the first full season */
@@ -99,8 +99,8 @@ export class OnlinePredictor implements StepPredictor {
     if (this.hwReady) {
       // robust update: clip the error so an anomaly does not echo one season later
       const guess = this.hwLevel + this.hwSeason[i];
-      const limit = this.clip * this.mae[4];
-      if (Number.isFinite(limit) && this.seen[4] >= 1 / this.errorAlpha) {
+      const limit = this.clip * this.stats[MAE + 4];
+      if (Number.isFinite(limit) && this.stats[SEEN + 4] >= 1 / this.errorAlpha) {
         value = guess + Math.max(-limit, Math.min(limit, value - guess));
       }
       const previous = this.hwLevel;
@@ -125,22 +125,22 @@ export class OnlinePredictor implements StepPredictor {
   }
 
   private fillGuesses(): void {
-    const g = this.guesses;
+    const g = this.stats;
     const last = this.count > 0 ? this.back(0) : NaN;
-    g[0] = last;
-    g[1] = this.level;
+    g[GUESS + 0] = last;
+    g[GUESS + 1] = this.level;
     const hasSeason = this.season > 0 && this.count > this.season;
-    g[2] = hasSeason ? this.back(this.season - 1) : NaN;
-    g[3] = hasSeason ? last + this.back(this.season - 1) - this.back(this.season) : NaN;
-    g[4] = this.hwReady ? this.hwLevel + this.hwSeason[this.count % this.season] : NaN;
+    g[GUESS + 2] = hasSeason ? this.back(this.season - 1) : NaN;
+    g[GUESS + 3] = hasSeason ? last + this.back(this.season - 1) - this.back(this.season) : NaN;
+    g[GUESS + 4] = this.hwReady ? this.hwLevel + this.hwSeason[this.count % this.season] : NaN;
   }
 
   /** index of the candidate with the smallest error; warm candidates only */
   private best(): number {
     let best = -1;
     for (let i = 0; i < CANDIDATES.length; i++) {
-      if (this.seen[i] < 1 / this.errorAlpha || !Number.isFinite(this.guesses[i])) continue;
-      if (best < 0 || this.rank[i] < this.rank[best]) best = i;
+      if (this.stats[SEEN + i] < 1 / this.errorAlpha || !Number.isFinite(this.stats[GUESS + i])) continue;
+      if (best < 0 || this.stats[RANK + i] < this.stats[RANK + best]) best = i;
     }
     return best;
   }
@@ -150,7 +150,10 @@ export class OnlinePredictor implements StepPredictor {
     const best = this.best();
     if (best < 0) return { expected: this.count > 0 ? this.back(0) : NaN, scale: NaN };
     // the slow error is a floor, so a quiet stretch does not make the next normal point look huge
-    return { expected: this.guesses[best], scale: Math.max(this.mae[best], SCALE_FLOOR * this.rank[best]) };
+    return {
+      expected: this.stats[GUESS + best],
+      scale: Math.max(this.stats[MAE + best], SCALE_FLOOR * this.stats[RANK + best]),
+    };
   }
 
   get seasonLength(): number {
@@ -169,25 +172,27 @@ export class OnlinePredictor implements StepPredictor {
     this.fillGuesses();
     if (Number.isFinite(value)) {
       for (let i = 0; i < CANDIDATES.length; i++) {
-        const guess = this.guesses[i];
+        const guess = this.stats[GUESS + i];
         if (!Number.isFinite(guess)) continue;
         let err = Math.abs(value - guess);
-        const rank = this.rank[i];
-        this.rank[i] = Number.isNaN(rank) ? err : rank + Math.max(RANK_ALPHA, 1 / (this.seen[i] + 1)) * (err - rank);
-        const mae = this.mae[i];
-        if (Number.isNaN(mae)) this.mae[i] = err;
+        const rank = this.stats[RANK + i];
+        this.stats[RANK + i] = Number.isNaN(rank)
+          ? err
+          : rank + Math.max(RANK_ALPHA, 1 / (this.stats[SEEN + i] + 1)) * (err - rank);
+        const mae = this.stats[MAE + i];
+        if (Number.isNaN(mae)) this.stats[MAE + i] = err;
         else {
-          if (this.seen[i] >= 1 / this.errorAlpha && mae > 0) err = Math.min(err, this.clip * mae);
+          if (this.stats[SEEN + i] >= 1 / this.errorAlpha && mae > 0) err = Math.min(err, this.clip * mae);
           // warm up with a plain mean, then exponential weighting
-          const alpha = Math.max(this.errorAlpha, 1 / (this.seen[i] + 1));
-          this.mae[i] = mae + alpha * (err - mae);
+          const alpha = Math.max(this.errorAlpha, 1 / (this.stats[SEEN + i] + 1));
+          this.stats[MAE + i] = mae + alpha * (err - mae);
         }
-        this.seen[i]++;
+        this.stats[SEEN + i]++;
       }
       this.level = Number.isNaN(this.level) ? value : this.level + this.levelAlpha * (value - this.level);
     } else {
       const best = this.best();
-      value = best >= 0 ? this.guesses[best] : this.count > 0 ? this.back(0) : NaN;
+      value = best >= 0 ? this.stats[GUESS + best] : this.count > 0 ? this.back(0) : NaN;
       if (!Number.isFinite(value)) return;
     }
     this.updateHoltWinters(value);
