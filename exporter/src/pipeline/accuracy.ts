@@ -42,13 +42,14 @@ export class AccuracyTracker {
   ) {
     const H = horizons.length;
     const L = levels.length;
-    this.steps = Int32Array.from(horizons, (h) => Math.max(1, Math.round(h / step)));
-    this.slots = this.steps.map((s) => s + 2);
-    this.base = new Int32Array(H);
-    for (let h = 1; h < H; h++) this.base[h] = this.base[h - 1] + this.slots[h - 1];
-    const total = H > 0 ? this.base[H - 1] + this.slots[H - 1] : 0;
+    const steps = horizons.map((h) => Math.max(1, Math.round(h / step)));
+    // a ring of h + 2 slots per horizon
+    const total = steps.reduce((sum, s) => sum + s + 2, 0);
     // one buffer for all (util/carve.ts)
     const parts = carve((c) => ({
+      steps: c.i32(H),
+      slots: c.i32(H),
+      base: c.i32(H),
       pendT: c.f64(total).fill(NaN),
       pendY: c.f32(total),
       pendBand: c.f32(total * L * 2),
@@ -59,6 +60,14 @@ export class AccuracyTracker {
       next: c.i32(H),
       hits: c.u8(Math.ceil((H * L * window) / 8)),
     }));
+    this.steps = parts.steps;
+    this.slots = parts.slots;
+    this.base = parts.base;
+    for (let h = 0; h < H; h++) {
+      this.steps[h] = steps[h];
+      this.slots[h] = steps[h] + 2;
+      if (h > 0) this.base[h] = this.base[h - 1] + this.slots[h - 1];
+    }
     this.pendT = parts.pendT;
     this.pendY = parts.pendY;
     this.pendBand = parts.pendBand;
