@@ -55,7 +55,7 @@ const SEVERITY_RGB: Record<number, number[]> = {
   1: [250, 222, 42],
   2: [255, 152, 48],
   3: [242, 73, 92],
-  4: [184, 119, 217],
+  4: [196, 22, 42],
 };
 const SEVERITY = { LOW: 1, MEDIUM: 2, HIGH: 3, CRITICAL: 4 } as Record<string, number>;
 
@@ -340,6 +340,11 @@ describe('series page', () => {
     for (const t of shown) expect(t.rows.map((r) => r.model)).toEqual(['auto', 'seasonal_naive', 'ets', 'sarima']);
     // the hint names a model of the table and the config lines to paste
     expect(await page.locator('#advice').textContent()).toMatch(/^Use this model\? /);
+    // the overlay draws the series' own model over the candidates it chose from, and says so
+    const legend = await page.locator('#backtest-legend span').allTextContents();
+    expect(legend.filter((t) => t.includes('drawn on top'))).toEqual([
+      "auto: a forecast from each origin (this series' model, drawn on top)",
+    ]);
     await expectTheCliNumbers(page);
     expect(errors).toEqual([]);
     await page.close();

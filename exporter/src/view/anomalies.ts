@@ -6,12 +6,12 @@ import type { AnomalyMarker, TimeSeries } from './types.js';
 export const SEVERITY_NAMES = ['none', 'low', 'medium', 'high', 'critical'] as const;
 export type SeverityName = (typeof SEVERITY_NAMES)[number];
 
-/** Default marker colours (Grafana's named palette), by severity number. */
+/** Default marker colours (Grafana's named palette), by severity number; critical in its dark red, apart from the fan's purple. */
 export const SEVERITY_COLORS: Record<number, string> = {
   1: '#FADE2A',
   2: '#FF9830',
   3: '#F2495C',
-  4: '#B877D9',
+  4: '#C4162A',
 };
 
 export function severityName(severity: number): SeverityName {

@@ -29,7 +29,7 @@ const STYLE = `
   .badge { font-size: 11px; padding: 0 6px; border-radius: 8px; border: 1px solid var(--accent); margin-left: 6px; white-space: nowrap; }
   .accuracy { white-space: pre-line; font-size: 12px; }
   .state { padding: 1px 8px; border-radius: 8px; background: #73bf6933; white-space: nowrap; }
-  .sev-1 { background: #fade2a55; } .sev-2 { background: #ff983055; } .sev-3 { background: #f2495c66; } .sev-4 { background: #b877d966; }
+  .sev-1 { background: #fade2a55; } .sev-2 { background: #ff983055; } .sev-3 { background: #f2495c66; } .sev-4 { background: #c4162a66; }
   .card { background: var(--card); border: 1px solid var(--line); border-radius: 4px; padding: 10px; margin-bottom: 12px; min-width: 0; }
   .plot { width: 100%; min-width: 0; }
   .legend { display: flex; flex-wrap: wrap; gap: 2px 14px; font-size: 12px; color: var(--muted); margin-top: 4px; }

@@ -148,8 +148,13 @@ function overlay(p: Panel, horizonIndex: number): void {
   );
   const from = first - Math.max(h.horizon, (last - first) / 4);
   const actual = p.detail.actual.filter(([t]) => t >= from && t <= last);
-  const lines = h.models.flatMap((m) =>
-    m.forecasts.map((f) => ({
+  // the series' own model last and thicker, so it is drawn over the candidates it chose from
+  const served = p.detail.modelRequested ?? 'auto';
+  const order = h.models
+    .map((_, i) => i)
+    .sort((a, b) => +(h.models[a].model === served) - +(h.models[b].model === served));
+  const lines = order.flatMap((i) =>
+    h.models[i].forecasts.map((f) => ({
       t: f.point.map((_, k) => f.start + k * r.input.step),
       v: f.point.map((v) => v ?? NaN),
     })),
@@ -157,11 +162,13 @@ function overlay(p: Panel, horizonIndex: number): void {
   const [t, ...columns] = alignOnTimes([{ t: actual.map(([x]) => x), v: actual.map(([, v]) => v ?? NaN) }, ...lines]);
   const data = [t, ...columns.map((c) => c.map((v) => (Number.isFinite(v) ? v : null)))] as uPlotType.AlignedData;
   const series: uPlotType.Series[] = [{}, { label: 'actual', stroke: COLORS.actual, width: 1.5 }];
-  h.models.forEach((m, i) => {
+  for (const i of order) {
+    const m = h.models[i];
     for (const f of m.forecasts) {
-      series.push({ label: m.model, stroke: f.failed ? '#c0392b' : MODEL_COLORS[i % MODEL_COLORS.length], width: 1.2 });
+      const stroke = f.failed ? '#c0392b' : MODEL_COLORS[i % MODEL_COLORS.length];
+      series.push({ label: m.model, stroke, width: m.model === served ? 2.2 : 1.2 });
     }
-  });
+  }
   const target = $('#backtest-chart');
   p.plot?.destroy();
   p.plot = new uPlot(
@@ -183,7 +190,7 @@ function overlay(p: Panel, horizonIndex: number): void {
         'span',
         {},
         el('i', { style: `background:${MODEL_COLORS[i % MODEL_COLORS.length]}` }),
-        `${m.model}: a forecast from each origin`,
+        `${m.model}: a forecast from each origin${m.model === served ? " (this series' model, drawn on top)" : ''}`,
       ),
     ),
   );
