@@ -141,23 +141,7 @@ function predictW(s: SarimaState, wTail: number[], eTail: number[]): number {
   return pred;
 }
 
-/**
- * The seasonal part at every phase of the season, computed once per fitted model: validation
- * forecasts from dozens of origins and absorbs every point, and the sines and cosines of each
- * were a tenth of `auto`'s time. The same function of the phase, so the same numbers.
- */
-export function seasonalProfile(s: Pick<SarimaState, 'fourier' | 'period'>): Float64Array {
-  const profile = new Float64Array(s.period > 1 ? s.period : 1);
-  if (s.period > 1)
-    for (let phase = 0; phase < s.period; phase++) profile[phase] = seasonalPart(s.fourier, s.period, phase);
-  return profile;
-}
-
-export function sarimaForecast(
-  s: SarimaState,
-  horizon: number,
-  profile: Float64Array = seasonalProfile(s),
-): { point: number[]; sd: number[] } {
+export function sarimaForecast(s: SarimaState, horizon: number): { point: number[]; sd: number[] } {
   const wTail = [...s.wTail];
   const eTail = [...s.eTail];
   let x = s.xLast;
@@ -173,7 +157,7 @@ export function sarimaForecast(
     wTail.shift();
     eTail.shift();
     x = s.d === 1 ? x + w : w;
-    point.push(x + (s.period > 1 ? profile[(s.phase + h - 1) % s.period] : 0));
+    point.push(x + (s.period > 1 ? seasonalPart(s.fourier, s.period, (s.phase + h - 1) % s.period) : 0));
     // psi-weights: psi_0 = 1, psi_j = ma_j + sum_i ar_i psi_{j-i}; integrate once when d = 1
     const j = h - 1;
     let psi = j === 0 ? 1 : j <= s.ma.length ? s.ma[j - 1] : 0;
@@ -188,28 +172,22 @@ export function sarimaForecast(
 
 class FittedSarima implements FittedModel {
   readonly name = 'sarima';
-  private profile?: Float64Array;
   constructor(private readonly s: SarimaState) {}
-
-  private get seasonal(): Float64Array {
-    return (this.profile ??= seasonalProfile(this.s));
-  }
 
   get description(): string {
     return `${this.s.order}${this.s.period > 1 ? ` + ${this.s.fourier.length / 2} Fourier pairs m=${this.s.period}` : ''}`;
   }
 
   forecast(horizon: number, levels: number[]): ForecastResult {
-    const { point, sd } = sarimaForecast(this.s, horizon, this.seasonal);
+    const { point, sd } = sarimaForecast(this.s, horizon);
     return bandsFromSd(point, sd, levels);
   }
 
   update(values: ArrayLike<number>): void {
     const s = this.s;
-    const profile = this.seasonal;
     for (let i = 0; i < values.length; i++) {
       const pred = predictW(s, s.wTail, s.eTail);
-      const seasonal = s.period > 1 ? profile[s.phase] : 0;
+      const seasonal = s.period > 1 ? seasonalPart(s.fourier, s.period, s.phase) : 0;
       const v = values[i];
       // a gap takes the one-step forecast, so the error is zero
       const w = Number.isFinite(v) ? (s.d === 1 ? v - seasonal - s.xLast : v - seasonal) : pred;
