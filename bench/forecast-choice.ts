@@ -7,15 +7,19 @@
  * the other sources scores the held-out one). Rules found here are then implemented in
  * models/auto.ts and measured end to end with bench/forecast-variants.ts.
  *
- *   tsx bench/forecast-choice.ts --data DIR[,DIR...] [--origins 20] [--cases FILE]
+ *   tsx bench/forecast-choice.ts --data DIR[,DIR...] [--origins 20] [--cases FILE] [--rules A|B|...]
  *
- * Prints geo-mean MASE at 1 h and 4 h per data set and rule, and the held-out choice.
+ * Prints geo-mean MASE at 1 h and 4 h per data set and rule, and the held-out choice (among the
+ * rules named by --rules, all when absent). Then the oracle ceiling: each series' best candidate
+ * with hindsight (least mean MASE over its origins, per horizon), with auto's candidates and with
+ * each measured extra candidate added: how far any choice among the candidates could reach.
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, relative, resolve } from 'node:path';
 import { AUTO_CANDIDATES, AUTO_DEFAULTS, validationPlan } from '../exporter/src/models/auto.js';
 import { validateOnTail, type TailCandidate } from '../exporter/src/models/validation.js';
-import { medianReversion } from '../exporter/src/models/auto/median-reversion.js';
+import { createSeasonalProfile } from '../exporter/src/models/auto/seasonal-profile.js';
+import { theta } from '../exporter/src/models/auto/theta.js';
 import { originsFor } from '../exporter/src/evaluation/rolling-origin.js';
 import { geometricMean, maseScale } from '../exporter/src/evaluation/metrics.js';
 import { median } from '../exporter/src/util/stats.js';
@@ -31,8 +35,31 @@ interface Validation {
   bias: number[];
 }
 
-/** auto's candidates and the ones measured for it */
-const CANDIDATES: TailCandidate[] = [...AUTO_CANDIDATES, { name: 'median_reversion', factory: medianReversion }];
+/**
+ * Candidates measured for auto in issue 21 (multi-day seasonal profiles, Theta); `seasonal_profile`
+ * (median of the last 6 detected seasons) is the one that may be among auto's own. Rules named
+ * without them leave all of them out, so the figures do not change when one is adopted.
+ */
+const EXTRA: TailCandidate[] = [
+  { name: 'seasonal_profile', factory: createSeasonalProfile({ stat: 'median' }) },
+  { name: 'profile_mean', factory: createSeasonalProfile({ stat: 'mean' }) },
+  { name: 'profile_median_level', factory: createSeasonalProfile({ stat: 'median', levelAdjust: true }) },
+  { name: 'profile_mean_level', factory: createSeasonalProfile({ stat: 'mean', levelAdjust: true }) },
+  { name: 'theta', factory: theta },
+  // the day's phases whether or not the season was detected (as seasonal naive)
+  { name: 'profile_median_daily', factory: createSeasonalProfile({ stat: 'median', season: 'daily' }) },
+  {
+    name: 'profile_median_level_daily',
+    factory: createSeasonalProfile({ stat: 'median', levelAdjust: true, season: 'daily' }),
+  },
+];
+const EXTRA_NAMES = EXTRA.map((c) => c.name);
+
+/** auto's candidates and the ones measured for it, each once */
+const CANDIDATES: TailCandidate[] = [
+  ...AUTO_CANDIDATES,
+  ...EXTRA.filter((c) => !AUTO_CANDIDATES.some((a) => a.name === c.name)),
+];
 
 /** What one origin leaves for the rules: per candidate, validation errors and the test forecast. */
 interface Case {
@@ -173,13 +200,11 @@ const debiased =
   (rule: Rule): Rule =>
   (c) => ({ ...rule(c), debias: true });
 
-/** The rule applied as if `name` were not a candidate. */
-const without =
-  (name: string, rule: Rule): Rule =>
-  (c) => {
-    const { [name]: _dropped, ...val } = c.val;
-    return rule({ ...c, val });
-  };
+/** The rule applied as if the candidates `names` were not there. */
+const withoutAll =
+  (names: string[], rule: Rule): Rule =>
+  (c) =>
+    rule({ ...c, val: Object.fromEntries(Object.entries(c.val).filter(([n]) => !names.includes(n))) });
 
 const BASE_RULES: Record<string, Rule> = {
   'mean of top 2 within 1.5x, pooled steps (before)': (c) => same(topK(c, 2, 1.5, longPooled)),
@@ -242,12 +267,40 @@ const BASE_RULES: Record<string, Rule> = {
 };
 
 /** Every base rule with auto's candidates as they were, and with median reversion added. */
-export const RULES: Record<string, Rule> = Object.fromEntries(
-  Object.entries(BASE_RULES).flatMap(([name, rule]) => [
-    [name, without('median_reversion', rule)],
-    [`${name} + median reversion`, rule],
-  ]),
-);
+export const RULES: Record<string, Rule> = {
+  ...Object.fromEntries(
+    Object.entries(BASE_RULES).flatMap(([name, rule]) => [
+      [name, withoutAll(['median_reversion', ...EXTRA_NAMES], rule)],
+      [`${name} + median reversion`, withoutAll(EXTRA_NAMES, rule)],
+    ]),
+  ),
+  // auto's rule with each extra candidate added
+  ...Object.fromEntries(
+    EXTRA_NAMES.map((extra) => [
+      `best on 1 h early, mean of 2 later + median reversion + ${extra}`,
+      withoutAll(
+        EXTRA_NAMES.filter((n) => n !== extra),
+        BASE_RULES['best on 1 h early, mean of 2 later'],
+      ),
+    ]),
+  ),
+};
+
+/** Per series: each candidate's MASE at 1 h and 4 h, mean over origins, the least over `names` per horizon. */
+function oracle(cases: Case[], names: string[]): Map<string, { data: string; source: string; mase: number[] }> {
+  // a candidate that refused a history (no season to profile) scores the last value there
+  const alone =
+    (name: string): Rule =>
+    (c) =>
+      same({ [c.point[name] ? name : 'naive']: 1 });
+  const each = names.map((n) => perSeries(cases, alone(n)));
+  return new Map(
+    [...each[0]].map(([k, v]) => [
+      k,
+      { ...v, mase: [0, 1].map((j) => Math.min(...each.map((m) => m.get(k)?.mase[j] ?? Infinity))) },
+    ]),
+  );
+}
 
 function score(c: Case, rule: Rule): number[] {
   const { early, late, debias } = rule(c);
@@ -291,6 +344,7 @@ async function main(): Promise<void> {
       : await collect(roots, origins);
   if (casesFile && !existsSync(casesFile)) writeFileSync(casesFile, JSON.stringify(cases));
   const results = Object.fromEntries(Object.entries(RULES).map(([name, rule]) => [name, perSeries(cases, rule)]));
+  const only = flag('rules', '').split('|').filter(Boolean);
   const datasets = [...new Set(cases.map((c) => c.data))];
   const gm = (m: Map<string, { mase: number[] }>, j: number, keep: (k: string) => boolean) =>
     geometricMean([...m].filter(([k]) => keep(k)).map(([, v]) => v.mase[j]));
@@ -310,7 +364,7 @@ async function main(): Promise<void> {
     mean([...m.values()].filter((v) => keep(v.source)).flatMap((v) => v.mase.map((x) => Math.log(Math.max(1e-3, x)))));
   const heldOut = new Map<string, { data: string; source: string; mase: number[] }>();
   for (const held of sources) {
-    const names = Object.keys(results);
+    const names = Object.keys(results).filter((n) => only.length === 0 || only.includes(n));
     const pick = names.reduce((a, b) =>
       cost(results[b], (s) => s !== held) < cost(results[a], (s) => s !== held) ? b : a,
     );
@@ -324,6 +378,23 @@ async function main(): Promise<void> {
       .padEnd(14),
   );
   console.log(`${'held out (leave one source out)'.padEnd(40)}${cells.join('')}`);
+  // the ceiling: each series' best candidate with hindsight
+  const base = AUTO_CANDIDATES.map((c) => c.name).filter((n) => !EXTRA_NAMES.includes(n));
+  const ceilings: Record<string, string[]> = {
+    "auto's candidates before issue 21's": base,
+    ...Object.fromEntries(EXTRA_NAMES.map((n) => [`+ ${n}`, [...base, n]])),
+    '+ all extras': [...base, ...EXTRA_NAMES],
+  };
+  for (const [label, names] of Object.entries(ceilings)) {
+    const m = oracle(cases, names);
+    const row = datasets.map((d) =>
+      [0, 1]
+        .map((j) => gm(m, j, (k) => k.startsWith(`${d}:`)).toFixed(3))
+        .join('/')
+        .padEnd(14),
+    );
+    console.log(`${`oracle, ${label}`.padEnd(40)}${row.join('')}`);
+  }
 }
 
 await main();

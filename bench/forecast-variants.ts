@@ -23,6 +23,8 @@ import { fileURLToPath } from 'node:url';
 import { createAuto, type AutoOptions } from '../exporter/src/models/auto.js';
 import { calibrateOnTail } from '../exporter/src/models/tail-calibration.js';
 import { ets } from '../exporter/src/models/ets.js';
+import { createSeasonalProfile } from '../exporter/src/models/auto/seasonal-profile.js';
+import { theta } from '../exporter/src/models/auto/theta.js';
 import type { ConformalOptions } from '../exporter/src/models/calibration.js';
 import type { ModelFactory } from '../exporter/src/models/types.js';
 import { flag, writeResults } from './forecast-csv.js';
@@ -93,6 +95,17 @@ const FAMILIES: Record<string, Family> = {
       'ets, symmetric, 2x (kept)': () => served(ets, bands(false, 2)),
       'ets, own bands': () => ets,
       'ets, symmetric, no correction': () => served(ets, bands(false, 0)),
+    },
+  },
+  candidates: {
+    objective: 'mase',
+    variants: {
+      'auto as it is (naive, seasonal naive, ets, sarima, medians)': () => createAuto(),
+      '+ median of the last 6 detected seasons at each phase': () =>
+        createAuto({ extra: [{ name: 'seasonal_profile', factory: createSeasonalProfile() }] }),
+      '+ median of the last 6 days at each phase': () =>
+        createAuto({ extra: [{ name: 'seasonal_profile', factory: createSeasonalProfile({ season: 'daily' }) }] }),
+      '+ theta': () => createAuto({ extra: [{ name: 'theta', factory: theta }] }),
     },
   },
   choice: {

@@ -83,6 +83,8 @@ export interface AutoOptions {
   errorWeighting: 'origin' | 'step';
   /** candidates left out (measured variants) */
   exclude: string[];
+  /** candidates added (measured variants, bench/forecast-variants.ts) */
+  extra: TailCandidate[];
 }
 
 export const AUTO_DEFAULTS: AutoOptions = {
@@ -97,6 +99,7 @@ export const AUTO_DEFAULTS: AutoOptions = {
   earlySeconds: 3600,
   errorWeighting: 'origin',
   exclude: [],
+  extra: [],
 };
 
 export interface ValidationPlan {
@@ -129,10 +132,12 @@ export async function validateCandidates(
 ): Promise<{ plan: ValidationPlan; validations: TailValidation[] } | undefined> {
   const plan = validationPlan(series.values.length, series.step, autoOptions);
   if (!plan) return undefined;
-  const candidates = AUTO_CANDIDATES.filter((c) => !autoOptions.exclude.includes(c.name)).map((c) => ({
-    ...c,
-    fitOptions: { ...options, ...c.fitOptions },
-  }));
+  const candidates = [...AUTO_CANDIDATES, ...(autoOptions.extra ?? [])]
+    .filter((c) => !autoOptions.exclude.includes(c.name))
+    .map((c) => ({
+      ...c,
+      fitOptions: { ...options, ...c.fitOptions },
+    }));
   const validations = (
     await validateOnTail(series.values, candidates, { ...plan, step: series.step, start: series.start })
   ).filter((v) => Number.isFinite(v.mae));
