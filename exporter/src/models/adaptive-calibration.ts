@@ -54,37 +54,30 @@ import {
 
 export type { AdaptiveCalibrationOptions, AdaptiveCalibrationState } from './adaptive-calibration-options.js';
 
-/**
- * One calibrated horizon: forecasts awaiting their actual, and the scores of past ones. Its
- * arrays are ranges of the calibrator's two shared arrays (`f64`, `f32`), each field below the
- * index its range starts at: a view per small array cost about 100 bytes of every series each.
- */
+/** One calibrated horizon: forecasts awaiting their actual, and the scores of past ones. */
 interface Track {
   steps: number;
-  /** slots of the pending FIFO */
-  size: number;
   /**
-   * FIFO of pending forecasts: target time and point (f64, `size` each), distances point->upper
-   * / lower->point and the adjustment served per level (f32, `size` x levels each, slot-major;
-   * NaN while that level had too few scores: a miss of the model's own band then says nothing
-   * about the calibrated level, and must not move it)
+   * FIFO of pending forecasts: target time, point, distances point->upper / lower->point and the
+   * adjustment served per level (NaN while that level had too few scores: a miss of the model's
+   * own band then says nothing about the calibrated level, and must not move it)
    */
-  target: number;
-  point: number;
-  up: number;
-  down: number;
-  served: number;
+  target: Float64Array;
+  point: Float64Array;
+  up: Float32Array;
+  down: Float32Array;
+  served: Float32Array;
   pendingHead: number;
   pendingCount: number;
-  /** ring of signed scores (f32), slot-major: scores + slot * levels + k */
-  scores: number;
+  /** ring of signed scores, slot-major: scores[slot * levels + k] */
+  scores: Float32Array;
   scoreHead: number;
   scoreCount: number;
-  /** adaptive offset of each level's quantile, and its current multiplier (f64, levels each) */
-  offset: number;
-  multiplier: number;
-  /** 1 where the level's adjustment rests on enough scores (f32, levels) */
-  ready: number;
+  /** adaptive offset of each level's quantile */
+  offset: Float64Array;
+  multiplier: Float64Array;
+  /** 1 where the level's adjustment rests on enough scores */
+  ready: Uint8Array;
   dirty: boolean;
 }
 
@@ -96,10 +89,6 @@ function minimumScores(level: number): number {
 export class AdaptiveCalibration {
   readonly options: Resolved;
   private readonly tracks: Track[];
-  /** every track's Float64 ranges (target, point, offset, multiplier) */
-  private readonly f64: Float64Array;
-  /** every track's Float32 ranges (up, down, served, scores, ready) */
-  private readonly f32: Float32Array;
   private lastRecorded = -Infinity;
   private resolution = new Resolution();
   /**
@@ -112,37 +101,29 @@ export class AdaptiveCalibration {
     this.options = resolveOptions(options);
     const { horizons, levels, capacity, step, sampleSeconds } = this.options;
     const k = levels.length;
-    // every track's rings in one buffer with two views (util/carve.ts): 40 small buffers were
-    // 6 KB per series, and then 36 views of one buffer 3.5 KB
-    let n64 = 0;
-    let n32 = 0;
-    const at64 = (length: number) => (n64 += length) - length;
-    const at32 = (length: number) => (n32 += length) - length;
-    this.tracks = horizons.map((steps) => {
-      const size = Math.ceil((steps * step) / sampleSeconds) + 2;
-      return {
-        steps,
-        size,
-        target: at64(size),
-        point: at64(size),
-        up: at32(size * k),
-        down: at32(size * k),
-        served: at32(size * k),
-        pendingHead: 0,
-        pendingCount: 0,
-        scores: at32(capacity * k),
-        scoreHead: 0,
-        scoreCount: 0,
-        offset: at64(k),
-        multiplier: at64(k),
-        ready: at32(k),
-        dirty: false,
-      };
-    });
-    const { f64, f32 } = carve((c) => ({ f64: c.f64(n64), f32: c.f32(n32) }));
-    this.f64 = f64;
-    this.f32 = f32;
-    for (const tr of this.tracks) f64.fill(this.neutral, tr.multiplier, tr.multiplier + k);
+    // every track's rings in one buffer (util/carve.ts): 40 small buffers were 6 KB per series
+    this.tracks = carve((c) =>
+      horizons.map((steps) => {
+        const pending = Math.ceil((steps * step) / sampleSeconds) + 2;
+        return {
+          steps,
+          target: c.f64(pending),
+          point: c.f64(pending),
+          up: c.f32(pending * k),
+          down: c.f32(pending * k),
+          served: c.f32(pending * k),
+          pendingHead: 0,
+          pendingCount: 0,
+          scores: c.f32(capacity * k),
+          scoreHead: 0,
+          scoreCount: 0,
+          offset: c.f64(k),
+          multiplier: c.f64(k).fill(this.neutral),
+          ready: c.u8(k),
+          dirty: false,
+        };
+      }),
+    );
   }
 
   /** the adjustment that leaves the model's band as it is */
@@ -160,25 +141,23 @@ export class AdaptiveCalibration {
       this.unit = size > 0 ? 10 ** Math.floor(Math.log10(size)) : 1;
     }
     const bands = levels.map((level) => raw.intervals.find((iv) => Math.abs(iv.level - level) < 1e-9));
-    const { f64, f32 } = this;
     for (const tr of this.tracks) {
       const i = tr.steps - 1;
       if (i >= raw.point.length || !Number.isFinite(raw.point[i])) continue;
-      const size = tr.size;
+      const size = tr.target.length;
       if (tr.pendingCount === size) {
         tr.pendingHead = (tr.pendingHead + 1) % size;
         tr.pendingCount--;
       }
       const slot = (tr.pendingHead + tr.pendingCount) % size;
       tr.pendingCount++;
-      f64[tr.target + slot] = origin + tr.steps * step;
-      f64[tr.point + slot] = raw.point[i];
+      tr.target[slot] = origin + tr.steps * step;
+      tr.point[slot] = raw.point[i];
       const multipliers = this.multipliers(tr);
       bands.forEach((band, k) => {
-        const at = slot * levels.length + k;
-        f32[tr.up + at] = band ? band.upper[i] - raw.point[i] : NaN;
-        f32[tr.down + at] = band ? raw.point[i] - band.lower[i] : NaN;
-        f32[tr.served + at] = f32[tr.ready + k] ? f64[multipliers + k] : NaN;
+        tr.up[slot * levels.length + k] = band ? band.upper[i] - raw.point[i] : NaN;
+        tr.down[slot * levels.length + k] = band ? raw.point[i] - band.lower[i] : NaN;
+        tr.served[slot * levels.length + k] = tr.ready[k] ? multipliers[k] : NaN;
       });
     }
   }
@@ -188,30 +167,29 @@ export class AdaptiveCalibration {
     const { step, levels, gamma } = this.options;
     const k = levels.length;
     this.resolution.observe(value);
-    const { f64, f32 } = this;
     for (const tr of this.tracks) {
-      const size = tr.size;
+      const size = tr.target.length;
       while (tr.pendingCount > 0) {
         const slot = tr.pendingHead;
-        const target = f64[tr.target + slot];
+        const target = tr.target[slot];
         if (target > t + step / 2) break;
         tr.pendingHead = (tr.pendingHead + 1) % size;
         tr.pendingCount--;
         // targets that passed without an actual (gaps) are dropped unscored
         if (target < t - step / 2 || !Number.isFinite(value)) continue;
-        const e = value - f64[tr.point + slot];
-        const at = tr.scores + tr.scoreHead * k;
+        const e = value - tr.point[slot];
+        const at = tr.scoreHead * k;
         const excess = this.options.score === 'excess';
         for (let q = 0; q < k; q++) {
-          const distance = e >= 0 ? f32[tr.up + slot * k + q] : f32[tr.down + slot * k + q];
+          const distance = e >= 0 ? tr.up[slot * k + q] : tr.down[slot * k + q];
           // a zero-width band cannot be scaled: its ratio says nothing
           const score = excess ? (Math.abs(e) - distance) / this.unit : distance > 0 ? e / distance : e === 0 ? 0 : NaN;
-          f32[at + q] = score;
-          const served = f32[tr.served + slot * k + q];
+          tr.scores[at + q] = score;
+          const served = tr.served[slot * k + q];
           if (score === score && served === served) {
             const miss = (excess ? score : Math.abs(score)) > served ? 1 : 0;
-            const o = f64[tr.offset + q] + gamma * (miss - (1 - levels[q]));
-            f64[tr.offset + q] = Math.min(0.5, Math.max(-0.5, o));
+            const o = tr.offset[q] + gamma * (miss - (1 - levels[q]));
+            tr.offset[q] = Math.min(0.5, Math.max(-0.5, o));
           }
         }
         tr.scoreHead = (tr.scoreHead + 1) % this.options.capacity;
@@ -260,11 +238,7 @@ export class AdaptiveCalibration {
    */
   multiplierTable(): number[][] {
     const unit = this.options.score === 'excess' && this.unit > 0 ? this.unit : 1;
-    const k = this.options.levels.length;
-    return this.tracks.map((tr) => {
-      const at = this.multipliers(tr);
-      return Array.from(this.f64.subarray(at, at + k), (m) => m * unit);
-    });
+    return this.tracks.map((tr) => Array.from(this.multipliers(tr), (m) => m * unit));
   }
 
   /** Scores held per calibrated horizon. */
@@ -272,48 +246,45 @@ export class AdaptiveCalibration {
     return this.tracks.map((tr) => tr.scoreCount);
   }
 
-  /** the index in `f64` of the track's current multipliers, brought up to date */
-  private multipliers(tr: Track): number {
+  private multipliers(tr: Track): Float64Array {
     if (!tr.dirty) return tr.multiplier;
     const { levels, capacity } = this.options;
-    const { f64, f32 } = this;
     const k = levels.length;
     const column = new Float32Array(tr.scoreCount);
     const oldest = tr.scoreHead - tr.scoreCount + capacity;
     for (let q = 0; q < k; q++) {
       let n = 0;
       for (let s = 0; s < tr.scoreCount; s++) {
-        const v = f32[tr.scores + ((oldest + s) % capacity) * k + q];
+        const v = tr.scores[((oldest + s) % capacity) * k + q];
         if (v === v) column[n++] = v;
       }
-      f32[tr.ready + q] = n >= minimumScores(levels[q]) ? 1 : 0;
-      if (!f32[tr.ready + q]) {
-        f64[tr.multiplier + q] = this.neutral;
+      tr.ready[q] = n >= minimumScores(levels[q]) ? 1 : 0;
+      if (!tr.ready[q]) {
+        tr.multiplier[q] = this.neutral;
         continue;
       }
       const independent = effectiveSampleSize(column.subarray(0, n)) * this.options.effectiveScale;
       // ratios are signed by the side of the miss; excesses are already one-sided
       if (this.options.score !== 'excess') for (let i = 0; i < n; i++) column[i] = Math.abs(column[i]);
       const sorted = column.subarray(0, n).sort();
-      const level = Math.min(1, Math.max(0, levels[q] + f64[tr.offset + q]));
+      const level = Math.min(1, Math.max(0, levels[q] + tr.offset[q]));
       const corrected = Math.min(1, (level * (independent + 1)) / independent);
-      f64[tr.multiplier + q] = sorted[Math.min(n, Math.max(1, Math.ceil(n * corrected))) - 1];
+      tr.multiplier[q] = sorted[Math.min(n, Math.max(1, Math.ceil(n * corrected))) - 1];
     }
     tr.dirty = false;
     return tr.multiplier;
   }
 
-  /** Linear in the level between calibrated levels, the nearest outside them (`at`: multipliers' index in `f64`). */
-  private atLevel(at: number, level: number): number {
+  /** Linear in the level between calibrated levels, the nearest outside them. */
+  private atLevel(multipliers: Float64Array, level: number): number {
     const levels = this.options.levels;
-    const m = this.f64;
-    if (level <= levels[0]) return m[at];
+    if (level <= levels[0]) return multipliers[0];
     const last = levels.length - 1;
-    if (level >= levels[last]) return m[at + last];
+    if (level >= levels[last]) return multipliers[last];
     let q = 0;
     while (levels[q + 1] < level) q++;
     const f = (level - levels[q]) / (levels[q + 1] - levels[q]);
-    return m[at + q] + f * (m[at + q + 1] - m[at + q]);
+    return multipliers[q] + f * (multipliers[q + 1] - multipliers[q]);
   }
 
   /** Linear in the step between calibrated horizons, the nearest outside them. */
@@ -338,27 +309,25 @@ export class AdaptiveCalibration {
       resolution: this.resolution.toJSON(),
       unit: this.unit > 0 ? this.unit : undefined,
       tracks: this.tracks.map((tr) => {
-        const { f64, f32 } = this;
-        const size = tr.size;
+        const size = tr.target.length;
         const order = Array.from({ length: tr.pendingCount }, (_, i) => (tr.pendingHead + i) % size);
-        const perLevel = (at: number) =>
-          order.flatMap((slot) => Array.from(f32.subarray(at + slot * k, at + slot * k + k)));
+        const perLevel = (a: Float32Array) => order.flatMap((slot) => Array.from(a.subarray(slot * k, slot * k + k)));
         const oldest = (tr.scoreHead - tr.scoreCount + capacity) % capacity;
         const scores = new Float32Array(tr.scoreCount * k);
         for (let s = 0; s < tr.scoreCount; s++) {
           const slot = (oldest + s) % capacity;
-          scores.set(f32.subarray(tr.scores + slot * k, tr.scores + slot * k + k), s * k);
+          scores.set(tr.scores.subarray(slot * k, slot * k + k), s * k);
         }
         return {
           pending: {
-            target: order.map((slot) => f64[tr.target + slot]),
-            point: order.map((slot) => f64[tr.point + slot]),
+            target: order.map((slot) => tr.target[slot]),
+            point: order.map((slot) => tr.point[slot]),
             up: perLevel(tr.up),
             down: perLevel(tr.down),
             served: perLevel(tr.served),
           },
           scores: Buffer.from(scores.buffer).toString('base64'),
-          offset: Array.from(f64.subarray(tr.offset, tr.offset + k)),
+          offset: Array.from(tr.offset),
         };
       }),
     };
@@ -381,38 +350,24 @@ export class AdaptiveCalibration {
       const tr = calibration.tracks[j];
       const p = saved.pending;
       const count = p.target.length;
-      const { f64, f32 } = calibration;
-      // the ranges share one array: a range too long for its own is an error, as the typed array
-      // of each would throw
-      const slots = tr.size * k;
-      if (
-        count > tr.size ||
-        p.point.length > tr.size ||
-        p.up.length !== count * k ||
-        p.down.length > slots ||
-        p.served.length > slots ||
-        saved.offset.length !== k
-      ) {
+      if (count > tr.target.length || p.up.length !== count * k || saved.offset.length !== k) {
         throw new ModelError(NAME, `state of horizon ${tr.steps} is inconsistent`);
       }
-      f64.set(p.target, tr.target);
-      f64.set(p.point, tr.point);
-      f32.set(p.up, tr.up);
-      f32.set(p.down, tr.down);
+      tr.target.set(p.target);
+      tr.point.set(p.point);
+      tr.up.set(p.up);
+      tr.down.set(p.down);
       // JSON writes NaN as null
-      f32.set(
-        p.served.map((v) => (typeof v === 'number' ? v : NaN)),
-        tr.served,
-      );
+      tr.served.set(p.served.map((v) => (typeof v === 'number' ? v : NaN)));
       tr.pendingCount = count;
       // copied into a fresh buffer: a decoded Buffer may sit at an offset Float32Array cannot view
       const bytes = Uint8Array.from(Buffer.from(saved.scores, 'base64'));
       const scores = new Float32Array(bytes.buffer, 0, Math.floor(bytes.length / 4));
       const rows = Math.min(capacity, Math.floor(scores.length / k));
-      f32.set(scores.subarray(scores.length - rows * k), tr.scores);
+      tr.scores.set(scores.subarray(scores.length - rows * k));
       tr.scoreCount = rows;
       tr.scoreHead = rows % capacity;
-      f64.set(saved.offset, tr.offset);
+      tr.offset.set(saved.offset);
       tr.dirty = true;
     });
     return calibration;
