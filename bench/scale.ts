@@ -7,8 +7,9 @@
  * (the embedded simulation with 3,334 instances x 3 entries) with a real Prometheus scraping the
  * exporter every 15 s, and reads `up` and `scrape_duration_seconds` from it.
  *
- * Usage: tsx bench/scale.ts [--scenarios load-1k,load-10k,...] [--steady SECONDS] [--jemalloc] [--data DIR [--prepare-only]]
- * Prints a table and writes bench/results/scale.json.
+ * Usage: tsx bench/scale.ts [--scenarios load-1k,load-10k,...] [--steady SECONDS] [--jemalloc] [--data DIR [--prepare-only]] [--cpu-prof DIR]
+ * Prints a table and writes bench/results/scale.json. `--cpu-prof DIR` has the exporter (every
+ * thread) write V8 CPU profiles there; `bench/busy-periods.ts` lists what kept its main thread busy.
  */
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
@@ -26,6 +27,7 @@ const arg = (name: string, fallback: string) => {
 const SCENARIOS = arg('scenarios', 'load-1k,load-10k,refit-10k,load-10k-1m,simulation-10k').split(',');
 const STEADY = Number(arg('steady', '300'));
 const JEMALLOC = process.argv.includes('--jemalloc');
+const CPU_PROF = arg('cpu-prof', '');
 const RESULTS = join(import.meta.dirname, 'results');
 
 interface Scenario {
@@ -151,7 +153,14 @@ async function runScenario(s: Scenario, promUrl: string | undefined, promPid: nu
   const exporter = new ManagedProcess(
     'cloudpulse',
     process.execPath,
-    [CLI, 'run', `--config.file=${configFile}`, `--web.listen-address=127.0.0.1:${port}`],
+    [
+      // node refuses --cpu-prof in NODE_OPTIONS
+      ...(CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${join(CPU_PROF, s.name)}`] : []),
+      CLI,
+      'run',
+      `--config.file=${configFile}`,
+      `--web.listen-address=127.0.0.1:${port}`,
+    ],
     // --jemalloc: the allocator the image preloads (Dockerfile)
     JEMALLOC ? { LD_PRELOAD: findJemalloc() } : {},
   );
