@@ -1,5 +1,5 @@
 /**
- * Where the main thread's time went: reads a V8 CPU profile (`node --cpu-prof`, or
+ * What kept a thread busy: reads a V8 CPU profile (one per thread) (`node --cpu-prof`, or
  * `bench/scale.ts --cpu-prof DIR` for the exporter under test) and prints every busy period (a run
  * of consecutive non-idle samples) longer than `--over` ms, with the functions that took the most
  * of it, self and inclusive. A busy period bounds a long task from above: work that yields with
@@ -56,8 +56,11 @@ interface Period {
 
 const periods: Period[] = [];
 let busyMs = 0;
-let t = profile.startTime / 1000;
+const startMs = profile.startTime / 1000;
+let t = startMs;
+/** the current period's samples as [node, ms], and when its first sample was taken */
 let run: Array<[number, number]> = [];
+let runStart = t;
 const close = () => {
   const ms = run.reduce((a, [, d]) => a + d, 0);
   busyMs += ms;
@@ -76,7 +79,7 @@ const close = () => {
       }
     }
     const top = (m: Map<string, number>) => [...m].sort((a, b) => b[1] - a[1]).slice(0, TOP) as Array<[string, number]>;
-    periods.push({ startMs: t - ms - profile.startTime / 1000, ms, self: top(self), inclusive: top(inclusive) });
+    periods.push({ startMs: runStart - startMs, ms, self: top(self), inclusive: top(inclusive) });
   }
   run = [];
 };
@@ -84,11 +87,14 @@ for (let i = 0; i < profile.samples.length; i++) {
   const d = profile.timeDeltas[i] / 1000;
   t += d;
   if (idle(profile.samples[i])) close();
-  else run.push([profile.samples[i], d]);
+  else {
+    if (run.length === 0) runStart = t - d;
+    run.push([profile.samples[i], d]);
+  }
 }
 close();
 
-const totalMs = t - profile.startTime / 1000;
+const totalMs = t - startMs;
 console.log(
   `${basename(file)}: ${(totalMs / 1000).toFixed(1)} s profiled, ${(busyMs / 1000).toFixed(1)} s busy, ` +
     `${periods.length} busy periods over ${OVER_MS} ms`,
