@@ -11,7 +11,7 @@ import type { FittedModel, ForecastResult, ModelFactory, SeriesInput, Serialized
 import { ModelError } from './types.js';
 import { detectSeason, fillGaps } from './seasonality.js';
 import { bandsFromSd } from './normal-bands.js';
-import { fitArmaOrder, longArResiduals, armaErrors, type ArmaFit } from './sarima/hannan-rissanen.js';
+import { armaDesign, fitArmaOrder, longArResiduals, armaErrors, type ArmaFit } from './sarima/hannan-rissanen.js';
 import { leastSquares } from './sarima/least-squares.js';
 
 export interface SarimaState {
@@ -56,10 +56,15 @@ function fitFourier(y: Float64Array, period: number, pairs: number): number[] {
   for (let k = 1; k <= pairs; k++) {
     const sin = new Float64Array(n);
     const cos = new Float64Array(n);
-    for (let t = 0; t < n; t++) {
-      const angle = (2 * Math.PI * k * (t % period)) / period;
+    // one period of sines and cosines, then copies: the angle depends on t only through t % period
+    for (let t = 0; t < Math.min(n, period); t++) {
+      const angle = (2 * Math.PI * k * t) / period;
       sin[t] = Math.sin(angle);
       cos[t] = Math.cos(angle);
+    }
+    for (let t = period; t < n; t++) {
+      sin[t] = sin[t - period];
+      cos[t] = cos[t - period];
     }
     columns.push(sin, cos);
   }
@@ -77,7 +82,9 @@ export function fitSarima(values: ArrayLike<number>, step: number, seasonLengths
   const fourier = pairs > 0 ? fitFourier(y, period, pairs) : [];
   const windowStart = Math.max(0, n - ARMA_WINDOW);
   const x = new Float64Array(n - windowStart);
-  for (let t = windowStart; t < n; t++) x[t - windowStart] = y[t] - seasonalPart(fourier, period, t % period);
+  const season = new Float64Array(period);
+  for (let phase = 0; phase < period; phase++) season[phase] = seasonalPart(fourier, period, phase);
+  for (let t = windowStart; t < n; t++) x[t - windowStart] = y[t] - season[t % period];
   const phase = period > 1 ? n % period : 0;
   const hourLag = Math.round(3600 / step);
   const base: Omit<SarimaState, 'd' | 'ar' | 'ma' | 'constant' | 'wTail' | 'eTail' | 'sigma2' | 'order'> = {
@@ -97,11 +104,17 @@ export function fitSarima(values: ArrayLike<number>, step: number, seasonLengths
     const scoreCount = x.length - 1 - (longOrder + 2 + Math.max(2, hourLag));
     if (scoreCount < 8) continue;
     const innovations = longArResiduals(w, longOrder);
+    // every order of this d is a subset of one regression: its sums are taken once
+    const design = armaDesign(w, innovations, from, {
+      constant: d === 0,
+      lags: [1, 2, ...seasonalLags.filter((lag) => lag > 0)],
+      maxQ: 2,
+    });
     for (const seasonalLag of seasonalLags) {
       for (let p = 0; p <= 2; p++) {
         for (let q = 0; q <= 2; q++) {
           const order = { p, q, seasonalLag, constant: d === 0 };
-          const fit = fitArmaOrder(w, innovations, order, from, scoreCount);
+          const fit = fitArmaOrder(design, order, scoreCount);
           if (!fit) continue;
           const k = p + q + (seasonalLag ? 1 : 0) + (d === 0 ? 1 : 0) + 1;
           const aic = fit.count * Math.log(Math.max(fit.sse / fit.count, 1e-300)) + 2 * k;
@@ -136,7 +149,8 @@ export function fitSarima(values: ArrayLike<number>, step: number, seasonLengths
 /** Next one-step prediction of w from the tails. */
 function predictW(s: SarimaState, wTail: number[], eTail: number[]): number {
   let pred = s.constant;
-  for (let i = 0; i < s.ar.length; i++) pred += s.ar[i] * wTail[wTail.length - 1 - i];
+  // zero terms skipped (most lags below the hourly one): the same sum on finite tails
+  for (let i = 0; i < s.ar.length; i++) if (s.ar[i] !== 0) pred += s.ar[i] * wTail[wTail.length - 1 - i];
   for (let j = 0; j < s.ma.length; j++) pred += s.ma[j] * eTail[eTail.length - 1 - j];
   return pred;
 }

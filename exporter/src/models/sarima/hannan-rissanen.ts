@@ -5,7 +5,7 @@
  * over a common range, so AIC compares like with like (including across differencing orders,
  * because the errors are one-step errors of the same undifferenced series).
  */
-import { leastSquares } from './least-squares.js';
+import { normalEquations, solveNormal, type NormalEquations } from './least-squares.js';
 
 export interface ArmaOrder {
   p: number;
@@ -62,12 +62,22 @@ export function longArResiduals(w: Float64Array, order: number): Float64Array {
 
 /** One-step errors of the ARMA recursion over w[from..), conditional on zero earlier errors. */
 export function armaErrors(w: Float64Array, fit: Omit<ArmaFit, 'sse' | 'count'>, from: number): Float64Array {
-  const { ar, ma, constant } = fit;
+  const { ma, constant } = fit;
+  // the AR terms are dense by lag but mostly zero (an hourly lag of 12 or 60 steps next to lags
+  // 1 and 2): only the nonzero ones are summed, which on finite w gives the same sums
+  const arLags: number[] = [];
+  const arCoef: number[] = [];
+  fit.ar.forEach((c, i) => {
+    if (c !== 0) {
+      arLags.push(i + 1);
+      arCoef.push(c);
+    }
+  });
   const n = w.length;
   const e = new Float64Array(n);
   for (let t = from; t < n; t++) {
     let pred = constant;
-    for (let i = 0; i < ar.length; i++) pred += ar[i] * w[t - 1 - i];
+    for (let i = 0; i < arLags.length; i++) pred += arCoef[i] * w[t - arLags[i]];
     for (let j = 0; j < ma.length; j++) pred += ma[j] * e[t - 1 - j];
     e[t] = w[t] - pred;
   }
@@ -75,27 +85,57 @@ export function armaErrors(w: Float64Array, fit: Omit<ArmaFit, 'sse' | 'count'>,
 }
 
 /**
- * Fit one ARMA order on w given long-AR residuals `innovations`; regression rows start at
- * `from`, SSE is summed over the last `scoreCount` points. Undefined for a non-stationary or
- * non-invertible estimate (checked by the sufficient condition sum|coef| < 1).
+ * The regression every order of one differencing shares: rows from `from`, regressors drawn from
+ * a pool of a constant, the lags `lags` of w and the first `maxQ` lags of the innovations. Its
+ * normal equations are summed once; each order solves its own subset (the same sums, in the same
+ * order, as a regression on that subset alone).
  */
-export function fitArmaOrder(
+export interface ArmaDesign {
+  w: Float64Array;
+  from: number;
+  lags: readonly number[];
+  equations: NormalEquations;
+  /** pool index of the constant (-1 when none), of each lag of w, of innovation lag j (1-based) */
+  constantAt: number;
+  lagAt: ReadonlyMap<number, number>;
+  innovationAt: readonly number[];
+}
+
+export function armaDesign(
   w: Float64Array,
   innovations: Float64Array,
-  order: ArmaOrder,
   from: number,
-  scoreCount: number,
-): ArmaFit | undefined {
+  pool: { constant: boolean; lags: readonly number[]; maxQ: number },
+): ArmaDesign {
   const n = w.length;
   const rows = n - from;
+  const columns: Float64Array[] = [];
+  const constantAt = pool.constant ? columns.push(new Float64Array(rows).fill(1)) - 1 : -1;
+  const lags = [...new Set(pool.lags)].sort((a, b) => a - b);
+  const lagAt = new Map<number, number>();
+  for (const lag of lags) lagAt.set(lag, columns.push(w.subarray(from - lag, n - lag)) - 1);
+  const innovationAt = [-1];
+  for (let j = 1; j <= pool.maxQ; j++) innovationAt.push(columns.push(innovations.subarray(from - j, n - j)) - 1);
+  return { w, from, lags, equations: normalEquations(columns, w.subarray(from)), constantAt, lagAt, innovationAt };
+}
+
+/**
+ * Fit one ARMA order from a shared design (its pool must hold the order's lags, innovations and
+ * constant); SSE is summed over the last `scoreCount` points. Undefined for a non-stationary or
+ * non-invertible estimate (checked by the sufficient condition sum|coef| < 1).
+ */
+export function fitArmaOrder(design: ArmaDesign, order: ArmaOrder, scoreCount: number): ArmaFit | undefined {
+  const { w } = design;
+  const n = w.length;
   const lags: number[] = [];
   for (let i = 1; i <= order.p; i++) lags.push(i);
   if (order.seasonalLag > order.p) lags.push(order.seasonalLag);
-  const columns: Float64Array[] = [];
-  if (order.constant) columns.push(new Float64Array(rows).fill(1));
-  for (const lag of lags) columns.push(w.subarray(from - lag, n - lag));
-  for (let j = 1; j <= order.q; j++) columns.push(innovations.subarray(from - j, n - j));
-  const coef = columns.length > 0 ? leastSquares(columns, w.subarray(from)) : new Float64Array(0);
+  const use: number[] = [];
+  if (order.constant) use.push(design.constantAt);
+  for (const lag of lags) use.push(design.lagAt.get(lag)!);
+  for (let j = 1; j <= order.q; j++) use.push(design.innovationAt[j]);
+  if (use.some((i) => !(i >= 0))) throw new RangeError(`ARMA order outside its design's pool`);
+  const coef = use.length > 0 ? solveNormal(design.equations, use) : new Float64Array(0);
   if (!coef) return undefined;
   let k = 0;
   const constant = order.constant ? coef[k++] : 0;

@@ -4,11 +4,18 @@
  * solvable; it is negligible next to the data's own scale.
  */
 
-/** Solve min |y - X b|^2 where `columns[j][i]` is regressor j at row i. Undefined if singular. */
-export function leastSquares(columns: Float64Array[], y: Float64Array): Float64Array | undefined {
+/** The normal equations of a pool of regressors: X'X (row-major, k x k) and X'y. */
+export interface NormalEquations {
+  k: number;
+  gram: Float64Array;
+  rhs: Float64Array;
+}
+
+/** X'X and X'y where `columns[j][i]` is regressor j at row i. */
+export function normalEquations(columns: Float64Array[], y: Float64Array): NormalEquations {
   const k = columns.length;
   const n = y.length;
-  const a = new Float64Array(k * k);
+  const gram = new Float64Array(k * k);
   const rhs = new Float64Array(k);
   for (let i = 0; i < k; i++) {
     const ci = columns[i];
@@ -19,15 +26,37 @@ export function leastSquares(columns: Float64Array[], y: Float64Array): Float64A
       const cj = columns[j];
       let sij = 0;
       for (let t = 0; t < n; t++) sij += ci[t] * cj[t];
-      a[i * k + j] = sij;
-      a[j * k + i] = sij;
+      gram[i * k + j] = sij;
+      gram[j * k + i] = sij;
     }
+  }
+  return { k, gram, rhs };
+}
+
+/**
+ * Least squares on the regressors `use` of a pool (indices, in the order the coefficients come
+ * back; default all): many candidate designs drawn from one pool share one pass over the data.
+ * Undefined if singular.
+ */
+export function solveNormal(eq: NormalEquations, use?: readonly number[]): Float64Array | undefined {
+  const idx = use ?? Array.from({ length: eq.k }, (_, i) => i);
+  const k = idx.length;
+  const a = new Float64Array(k * k);
+  const rhs = new Float64Array(k);
+  for (let i = 0; i < k; i++) {
+    rhs[i] = eq.rhs[idx[i]];
+    for (let j = 0; j < k; j++) a[i * k + j] = eq.gram[idx[i] * eq.k + idx[j]];
   }
   let trace = 0;
   for (let i = 0; i < k; i++) trace += a[i * k + i];
   const ridge = (1e-10 * trace) / Math.max(k, 1) + 1e-300;
   for (let i = 0; i < k; i++) a[i * k + i] += ridge;
   return choleskySolve(a, rhs, k);
+}
+
+/** Solve min |y - X b|^2 where `columns[j][i]` is regressor j at row i. Undefined if singular. */
+export function leastSquares(columns: Float64Array[], y: Float64Array): Float64Array | undefined {
+  return solveNormal(normalEquations(columns, y));
 }
 
 function choleskySolve(a: Float64Array, b: Float64Array, k: number): Float64Array | undefined {
