@@ -41,6 +41,24 @@ const FOURIER_PAIRS = 4;
 const ARMA_WINDOW = 864;
 const LONG_AR = 20;
 
+/**
+ * The seasonal part at every phase of the last coefficients asked for. Validation forecasts one
+ * fitted model a day ahead every few steps, and the sines were most of its forecasts' cost; one
+ * table for the whole process (not one per model, which would cost each series period x 8 bytes).
+ */
+let lastCoef: number[] | undefined;
+let lastTable = new Float64Array(0);
+
+function seasonalTable(coef: number[], period: number): Float64Array {
+  if (coef !== lastCoef || lastTable.length !== period) {
+    const table = new Float64Array(period);
+    for (let phase = 0; phase < period; phase++) table[phase] = seasonalPart(coef, period, phase);
+    lastCoef = coef;
+    lastTable = table;
+  }
+  return lastTable;
+}
+
 function seasonalPart(coef: number[], period: number, phase: number): number {
   let s = 0;
   for (let k = 0; k < coef.length / 2; k++) {
@@ -82,8 +100,7 @@ export function fitSarima(values: ArrayLike<number>, step: number, seasonLengths
   const fourier = pairs > 0 ? fitFourier(y, period, pairs) : [];
   const windowStart = Math.max(0, n - ARMA_WINDOW);
   const x = new Float64Array(n - windowStart);
-  const season = new Float64Array(period);
-  for (let phase = 0; phase < period; phase++) season[phase] = seasonalPart(fourier, period, phase);
+  const season = seasonalTable(fourier, period);
   for (let t = windowStart; t < n; t++) x[t - windowStart] = y[t] - season[t % period];
   const phase = period > 1 ? n % period : 0;
   const hourLag = Math.round(3600 / step);
@@ -159,6 +176,7 @@ export function sarimaForecast(s: SarimaState, horizon: number): { point: number
   const wTail = [...s.wTail];
   const eTail = [...s.eTail];
   let x = s.xLast;
+  const season = s.period > 1 ? seasonalTable(s.fourier, s.period) : undefined;
   const point: number[] = [];
   const psiW: number[] = [];
   const sd: number[] = [];
@@ -171,7 +189,7 @@ export function sarimaForecast(s: SarimaState, horizon: number): { point: number
     wTail.shift();
     eTail.shift();
     x = s.d === 1 ? x + w : w;
-    point.push(x + (s.period > 1 ? seasonalPart(s.fourier, s.period, (s.phase + h - 1) % s.period) : 0));
+    point.push(x + (season ? season[(s.phase + h - 1) % s.period] : 0));
     // psi-weights: psi_0 = 1, psi_j = ma_j + sum_i ar_i psi_{j-i}; integrate once when d = 1
     const j = h - 1;
     let psi = j === 0 ? 1 : j <= s.ma.length ? s.ma[j - 1] : 0;
@@ -199,9 +217,10 @@ class FittedSarima implements FittedModel {
 
   update(values: ArrayLike<number>): void {
     const s = this.s;
+    const season = s.period > 1 ? seasonalTable(s.fourier, s.period) : undefined;
     for (let i = 0; i < values.length; i++) {
       const pred = predictW(s, s.wTail, s.eTail);
-      const seasonal = s.period > 1 ? seasonalPart(s.fourier, s.period, s.phase) : 0;
+      const seasonal = season ? season[s.phase] : 0;
       const v = values[i];
       // a gap takes the one-step forecast, so the error is zero
       const w = Number.isFinite(v) ? (s.d === 1 ? v - seasonal - s.xLast : v - seasonal) : pred;
