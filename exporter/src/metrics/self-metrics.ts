@@ -58,13 +58,14 @@ export function registerSelfMetrics(
   });
   new Gauge({
     name: 'cloudpulse_worker_memory_bytes',
-    help: 'Memory of each worker thread (the series it owns): V8 heap in use (heap) and typed arrays (external).',
+    help: 'Memory of each worker thread (the series it owns): V8 heap in use (heap) and reserved (heap_committed), typed arrays (external).',
     labelNames: ['worker', 'kind'],
     registers,
     collect() {
       this.reset();
       pipeline().updates.workerMemory.forEach((m, i) => {
         if (m.heapUsed !== undefined) this.set({ worker: String(i), kind: 'heap' }, m.heapUsed);
+        if (m.heapCommitted !== undefined) this.set({ worker: String(i), kind: 'heap_committed' }, m.heapCommitted);
         if (m.external !== undefined) this.set({ worker: String(i), kind: 'external' }, m.external);
       });
     },

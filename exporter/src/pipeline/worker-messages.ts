@@ -71,8 +71,9 @@ export interface WorkerBacklog {
   refits?: number;
   /** series whose detector is still scoring its loaded history */
   warmups: number;
-  /** the worker's thread: V8 heap in use and external (typed array) memory, bytes */
+  /** the worker's thread: V8 heap in use and committed, and external (typed array) memory, bytes */
   heapUsed?: number;
+  heapCommitted?: number;
   external?: number;
 }
 

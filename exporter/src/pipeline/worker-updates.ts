@@ -94,7 +94,7 @@ export class WorkerUpdates {
   }
 
   /** each worker's last report of its thread's memory */
-  get workerMemory(): ReadonlyArray<{ heapUsed?: number; external?: number }> {
+  get workerMemory(): ReadonlyArray<{ heapUsed?: number; heapCommitted?: number; external?: number }> {
     return this.backlogs;
   }
 

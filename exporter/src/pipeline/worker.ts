@@ -37,10 +37,10 @@ export interface SeriesWorkerOptions {
   batch?: number;
 }
 
-/** this thread's heap in use and its external memory (typed arrays), for self-monitoring */
-function threadMemory(): { heapUsed: number; external: number } {
+/** this thread's heap in use and committed, and its external memory (typed arrays), for self-monitoring */
+function threadMemory(): { heapUsed: number; heapCommitted: number; external: number } {
   const h = getHeapStatistics();
-  return { heapUsed: h.used_heap_size, external: h.external_memory };
+  return { heapUsed: h.used_heap_size, heapCommitted: h.total_heap_size, external: h.external_memory };
 }
 
 export class SeriesWorker {
