@@ -3,7 +3,7 @@
  * for 20 cycles, each living 45 s), then steady. Every label set that lives a full lookback must
  * by then hold a full history (new label sets are backfilled, not modelled from their first
  * point), churned sets leave once stale, and the exporter's resident memory returns to within 20%
- * of its pre-churn level. The exporter runs with the allocator its image preloads (jemalloc):
+ * of its pre-churn level within a minute of the drops (a 10 s median). The exporter runs with the allocator its image preloads (jemalloc):
  * with glibc's malloc the V8 heaps return too, but the worker's fragmented malloc arena stays
  * resident (docs/reliability.md gives both figures).
  */
@@ -27,6 +27,18 @@ async function medianRss(pid: number, seconds: number): Promise<number> {
     await sleep(1000);
   }
   return seen.sort((a, b) => a - b)[seen.length >> 1];
+}
+
+/** where the memory is, from the exporter's own metrics: main-thread V8 heap, each worker's heap and typed arrays */
+function memoryParts(text: string): string {
+  const mb = (b: number) => (b / 1e6).toFixed(1);
+  const one = (name: string) => samples(text, name)[0]?.value ?? NaN;
+  const workers = samples(text, 'cloudpulse_worker_memory_bytes')
+    .map((s) => `worker ${s.labels.worker} ${s.labels.kind} ${mb(s.value)}`)
+    .join(', ');
+  const newSpace =
+    samples(text, 'nodejs_heap_space_size_total_bytes').find((s) => s.labels.space === 'new')?.value ?? NaN;
+  return `main heap ${mb(one('nodejs_heap_size_used_bytes'))} used of ${mb(one('nodejs_heap_size_total_bytes'))} (young generation ${mb(newSpace)}), main external ${mb(one('nodejs_external_memory_bytes'))}, ${workers}`;
 }
 
 describe('churn soak', () => {
@@ -68,6 +80,7 @@ series:
     });
     await sleep(LOOKBACK * 1000);
     const before = await medianRss(pid, 10);
+    const partsBefore = memoryParts(await exporter.metrics());
 
     let peak = before;
     for (let cycle = 0; cycle < 20; cycle++) {
@@ -106,14 +119,28 @@ series:
     });
     const text = await exporter.metrics();
     expect(samples(text, 'cloudpulse_series_backfilled_total')[0].value).toBeGreaterThanOrEqual(1000);
-    await sleep(10_000);
-    const after = await medianRss(pid, 10);
+    // Back within 60 s: the workers' collection runs within 10 s of the drops, jemalloc returns
+    // freed pages after its 10 s decay, and the main thread's young generation (V8 grows it to
+    // 32 MB under a burst) shrinks only when V8's memory reducer finds the thread idle, which a
+    // loaded machine (CI runs other tests beside this one) delays by tens of seconds.
+    const dropped = Date.now();
+    const recent: number[] = [];
+    let after = Infinity;
+    while (Date.now() - dropped < 60_000) {
+      recent.push(rssOf(pid));
+      if (recent.length > 10) recent.shift();
+      if (recent.length === 10) {
+        after = [...recent].sort((a, b) => a - b)[5];
+        if (after / before < 1.2) break;
+      }
+      await sleep(1000);
+    }
+    const returnedAfter = ((Date.now() - dropped) / 1000).toFixed(0);
+    const partsAfter = memoryParts(await exporter.metrics());
     const mb = (b: number) => (b / 1e6).toFixed(0);
-    console.info(`churn soak RSS: ${mb(before)} MB before, ${mb(peak)} MB peak, ${mb(after)} MB after`);
-    expect(
-      after / before,
-      `RSS ${mb(before)} MB before churn, ${mb(peak)} MB at its peak, ${mb(after)} MB after`,
-    ).toBeLessThan(1.2);
+    const summary = `RSS ${mb(before)} MB before churn, ${mb(peak)} MB at its peak, ${mb(after)} MB after (median of the 10 s up to ${returnedAfter} s after the drops); before: ${partsBefore}; after: ${partsAfter}`;
+    console.info(`churn soak ${summary}`);
+    expect(after / before, summary).toBeLessThan(1.2);
     target.close();
   });
 });
