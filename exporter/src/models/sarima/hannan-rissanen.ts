@@ -86,14 +86,12 @@ export function armaErrors(w: Float64Array, fit: Omit<ArmaFit, 'sse' | 'count'>,
 
 /**
  * The regression every order of one differencing shares: rows from `from`, regressors drawn from
- * a pool of a constant, the lags `lags` of w and the first `maxQ` lags of the innovations. Its
+ * a pool of a constant, the given lags of w and the first `maxQ` lags of the innovations. Its
  * normal equations are summed once; each order solves its own subset (the same sums, in the same
  * order, as a regression on that subset alone).
  */
 export interface ArmaDesign {
   w: Float64Array;
-  from: number;
-  lags: readonly number[];
   equations: NormalEquations;
   /** pool index of the constant (-1 when none), of each lag of w, of innovation lag j (1-based) */
   constantAt: number;
@@ -116,7 +114,7 @@ export function armaDesign(
   for (const lag of lags) lagAt.set(lag, columns.push(w.subarray(from - lag, n - lag)) - 1);
   const innovationAt = [-1];
   for (let j = 1; j <= pool.maxQ; j++) innovationAt.push(columns.push(innovations.subarray(from - j, n - j)) - 1);
-  return { w, from, lags, equations: normalEquations(columns, w.subarray(from)), constantAt, lagAt, innovationAt };
+  return { w, equations: normalEquations(columns, w.subarray(from)), constantAt, lagAt, innovationAt };
 }
 
 /**
