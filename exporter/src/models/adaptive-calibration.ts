@@ -38,6 +38,7 @@
  * between the calibrated levels (the nearest one outside them).
  */
 import { carve } from '../util/carve.js';
+import { layoutTracks, loadTrack, saveTrack, type Track } from './adaptive-calibration-tracks.js';
 import type { ForecastResult, Interval } from './types.js';
 import { ModelError } from './types.js';
 import { effectiveSampleSize } from './calibration.js';
@@ -54,33 +55,6 @@ import {
 
 export type { AdaptiveCalibrationOptions, AdaptiveCalibrationState } from './adaptive-calibration-options.js';
 
-/** One calibrated horizon: forecasts awaiting their actual, and the scores of past ones. */
-interface Track {
-  steps: number;
-  /**
-   * FIFO of pending forecasts: target time, point, distances point->upper / lower->point and the
-   * adjustment served per level (NaN while that level had too few scores: a miss of the model's
-   * own band then says nothing about the calibrated level, and must not move it)
-   */
-  target: Float64Array;
-  point: Float64Array;
-  up: Float32Array;
-  down: Float32Array;
-  served: Float32Array;
-  pendingHead: number;
-  pendingCount: number;
-  /** ring of signed scores, slot-major: scores[slot * levels + k] */
-  scores: Float32Array;
-  scoreHead: number;
-  scoreCount: number;
-  /** adaptive offset of each level's quantile */
-  offset: Float64Array;
-  multiplier: Float64Array;
-  /** 1 where the level's adjustment rests on enough scores */
-  ready: Uint8Array;
-  dirty: boolean;
-}
-
 /** (n + 1) L <= n needs n >= L / (1 - L) scores; ten at least so a multiplier rests on more than a handful */
 function minimumScores(level: number): number {
   return Math.max(10, Math.ceil(level / (1 - level)));
@@ -89,6 +63,10 @@ function minimumScores(level: number): number {
 export class AdaptiveCalibration {
   readonly options: Resolved;
   private readonly tracks: Track[];
+  /** every track's Float64 ranges (target, point, offset, multiplier) */
+  private readonly f64: Float64Array;
+  /** every track's Float32 ranges (up, down, served, scores, ready) */
+  private readonly f32: Float32Array;
   private lastRecorded = -Infinity;
   private resolution = new Resolution();
   /**
@@ -101,29 +79,12 @@ export class AdaptiveCalibration {
     this.options = resolveOptions(options);
     const { horizons, levels, capacity, step, sampleSeconds } = this.options;
     const k = levels.length;
-    // every track's rings in one buffer (util/carve.ts): 40 small buffers were 6 KB per series
-    this.tracks = carve((c) =>
-      horizons.map((steps) => {
-        const pending = Math.ceil((steps * step) / sampleSeconds) + 2;
-        return {
-          steps,
-          target: c.f64(pending),
-          point: c.f64(pending),
-          up: c.f32(pending * k),
-          down: c.f32(pending * k),
-          served: c.f32(pending * k),
-          pendingHead: 0,
-          pendingCount: 0,
-          scores: c.f32(capacity * k),
-          scoreHead: 0,
-          scoreCount: 0,
-          offset: c.f64(k),
-          multiplier: c.f64(k).fill(this.neutral),
-          ready: c.u8(k),
-          dirty: false,
-        };
-      }),
-    );
+    const { tracks, n64, n32 } = layoutTracks(horizons, k, capacity, step, sampleSeconds);
+    this.tracks = tracks;
+    const { f64, f32 } = carve((c) => ({ f64: c.f64(n64), f32: c.f32(n32) }));
+    this.f64 = f64;
+    this.f32 = f32;
+    for (const tr of this.tracks) f64.fill(this.neutral, tr.multiplier, tr.multiplier + k);
   }
 
   /** the adjustment that leaves the model's band as it is */
@@ -141,23 +102,25 @@ export class AdaptiveCalibration {
       this.unit = size > 0 ? 10 ** Math.floor(Math.log10(size)) : 1;
     }
     const bands = levels.map((level) => raw.intervals.find((iv) => Math.abs(iv.level - level) < 1e-9));
+    const { f64, f32 } = this;
     for (const tr of this.tracks) {
       const i = tr.steps - 1;
       if (i >= raw.point.length || !Number.isFinite(raw.point[i])) continue;
-      const size = tr.target.length;
+      const size = tr.size;
       if (tr.pendingCount === size) {
         tr.pendingHead = (tr.pendingHead + 1) % size;
         tr.pendingCount--;
       }
       const slot = (tr.pendingHead + tr.pendingCount) % size;
       tr.pendingCount++;
-      tr.target[slot] = origin + tr.steps * step;
-      tr.point[slot] = raw.point[i];
+      f64[tr.target + slot] = origin + tr.steps * step;
+      f64[tr.point + slot] = raw.point[i];
       const multipliers = this.multipliers(tr);
       bands.forEach((band, k) => {
-        tr.up[slot * levels.length + k] = band ? band.upper[i] - raw.point[i] : NaN;
-        tr.down[slot * levels.length + k] = band ? raw.point[i] - band.lower[i] : NaN;
-        tr.served[slot * levels.length + k] = tr.ready[k] ? multipliers[k] : NaN;
+        const at = slot * levels.length + k;
+        f32[tr.up + at] = band ? band.upper[i] - raw.point[i] : NaN;
+        f32[tr.down + at] = band ? raw.point[i] - band.lower[i] : NaN;
+        f32[tr.served + at] = f32[tr.ready + k] ? f64[multipliers + k] : NaN;
       });
     }
   }
@@ -167,29 +130,30 @@ export class AdaptiveCalibration {
     const { step, levels, gamma } = this.options;
     const k = levels.length;
     this.resolution.observe(value);
+    const { f64, f32 } = this;
     for (const tr of this.tracks) {
-      const size = tr.target.length;
+      const size = tr.size;
       while (tr.pendingCount > 0) {
         const slot = tr.pendingHead;
-        const target = tr.target[slot];
+        const target = f64[tr.target + slot];
         if (target > t + step / 2) break;
         tr.pendingHead = (tr.pendingHead + 1) % size;
         tr.pendingCount--;
         // targets that passed without an actual (gaps) are dropped unscored
         if (target < t - step / 2 || !Number.isFinite(value)) continue;
-        const e = value - tr.point[slot];
-        const at = tr.scoreHead * k;
+        const e = value - f64[tr.point + slot];
+        const at = tr.scores + tr.scoreHead * k;
         const excess = this.options.score === 'excess';
         for (let q = 0; q < k; q++) {
-          const distance = e >= 0 ? tr.up[slot * k + q] : tr.down[slot * k + q];
+          const distance = e >= 0 ? f32[tr.up + slot * k + q] : f32[tr.down + slot * k + q];
           // a zero-width band cannot be scaled: its ratio says nothing
           const score = excess ? (Math.abs(e) - distance) / this.unit : distance > 0 ? e / distance : e === 0 ? 0 : NaN;
-          tr.scores[at + q] = score;
-          const served = tr.served[slot * k + q];
+          f32[at + q] = score;
+          const served = f32[tr.served + slot * k + q];
           if (score === score && served === served) {
             const miss = (excess ? score : Math.abs(score)) > served ? 1 : 0;
-            const o = tr.offset[q] + gamma * (miss - (1 - levels[q]));
-            tr.offset[q] = Math.min(0.5, Math.max(-0.5, o));
+            const o = f64[tr.offset + q] + gamma * (miss - (1 - levels[q]));
+            f64[tr.offset + q] = Math.min(0.5, Math.max(-0.5, o));
           }
         }
         tr.scoreHead = (tr.scoreHead + 1) % this.options.capacity;
@@ -238,7 +202,11 @@ export class AdaptiveCalibration {
    */
   multiplierTable(): number[][] {
     const unit = this.options.score === 'excess' && this.unit > 0 ? this.unit : 1;
-    return this.tracks.map((tr) => Array.from(this.multipliers(tr), (m) => m * unit));
+    const k = this.options.levels.length;
+    return this.tracks.map((tr) => {
+      const at = this.multipliers(tr);
+      return Array.from(this.f64.subarray(at, at + k), (m) => m * unit);
+    });
   }
 
   /** Scores held per calibrated horizon. */
@@ -246,45 +214,48 @@ export class AdaptiveCalibration {
     return this.tracks.map((tr) => tr.scoreCount);
   }
 
-  private multipliers(tr: Track): Float64Array {
+  /** the index in `f64` of the track's current multipliers, brought up to date */
+  private multipliers(tr: Track): number {
     if (!tr.dirty) return tr.multiplier;
     const { levels, capacity } = this.options;
+    const { f64, f32 } = this;
     const k = levels.length;
     const column = new Float32Array(tr.scoreCount);
     const oldest = tr.scoreHead - tr.scoreCount + capacity;
     for (let q = 0; q < k; q++) {
       let n = 0;
       for (let s = 0; s < tr.scoreCount; s++) {
-        const v = tr.scores[((oldest + s) % capacity) * k + q];
+        const v = f32[tr.scores + ((oldest + s) % capacity) * k + q];
         if (v === v) column[n++] = v;
       }
-      tr.ready[q] = n >= minimumScores(levels[q]) ? 1 : 0;
-      if (!tr.ready[q]) {
-        tr.multiplier[q] = this.neutral;
+      f32[tr.ready + q] = n >= minimumScores(levels[q]) ? 1 : 0;
+      if (!f32[tr.ready + q]) {
+        f64[tr.multiplier + q] = this.neutral;
         continue;
       }
       const independent = effectiveSampleSize(column.subarray(0, n)) * this.options.effectiveScale;
       // ratios are signed by the side of the miss; excesses are already one-sided
       if (this.options.score !== 'excess') for (let i = 0; i < n; i++) column[i] = Math.abs(column[i]);
       const sorted = column.subarray(0, n).sort();
-      const level = Math.min(1, Math.max(0, levels[q] + tr.offset[q]));
+      const level = Math.min(1, Math.max(0, levels[q] + f64[tr.offset + q]));
       const corrected = Math.min(1, (level * (independent + 1)) / independent);
-      tr.multiplier[q] = sorted[Math.min(n, Math.max(1, Math.ceil(n * corrected))) - 1];
+      f64[tr.multiplier + q] = sorted[Math.min(n, Math.max(1, Math.ceil(n * corrected))) - 1];
     }
     tr.dirty = false;
     return tr.multiplier;
   }
 
-  /** Linear in the level between calibrated levels, the nearest outside them. */
-  private atLevel(multipliers: Float64Array, level: number): number {
+  /** Linear in the level between calibrated levels, the nearest outside them (`at`: multipliers' index in `f64`). */
+  private atLevel(at: number, level: number): number {
     const levels = this.options.levels;
-    if (level <= levels[0]) return multipliers[0];
+    const m = this.f64;
+    if (level <= levels[0]) return m[at];
     const last = levels.length - 1;
-    if (level >= levels[last]) return multipliers[last];
+    if (level >= levels[last]) return m[at + last];
     let q = 0;
     while (levels[q + 1] < level) q++;
     const f = (level - levels[q]) / (levels[q + 1] - levels[q]);
-    return multipliers[q] + f * (multipliers[q + 1] - multipliers[q]);
+    return m[at + q] + f * (m[at + q + 1] - m[at + q]);
   }
 
   /** Linear in the step between calibrated horizons, the nearest outside them. */
@@ -308,28 +279,7 @@ export class AdaptiveCalibration {
       lastRecorded: Number.isFinite(this.lastRecorded) ? this.lastRecorded : -1,
       resolution: this.resolution.toJSON(),
       unit: this.unit > 0 ? this.unit : undefined,
-      tracks: this.tracks.map((tr) => {
-        const size = tr.target.length;
-        const order = Array.from({ length: tr.pendingCount }, (_, i) => (tr.pendingHead + i) % size);
-        const perLevel = (a: Float32Array) => order.flatMap((slot) => Array.from(a.subarray(slot * k, slot * k + k)));
-        const oldest = (tr.scoreHead - tr.scoreCount + capacity) % capacity;
-        const scores = new Float32Array(tr.scoreCount * k);
-        for (let s = 0; s < tr.scoreCount; s++) {
-          const slot = (oldest + s) % capacity;
-          scores.set(tr.scores.subarray(slot * k, slot * k + k), s * k);
-        }
-        return {
-          pending: {
-            target: order.map((slot) => tr.target[slot]),
-            point: order.map((slot) => tr.point[slot]),
-            up: perLevel(tr.up),
-            down: perLevel(tr.down),
-            served: perLevel(tr.served),
-          },
-          scores: Buffer.from(scores.buffer).toString('base64'),
-          offset: Array.from(tr.offset),
-        };
-      }),
+      tracks: this.tracks.map((tr) => saveTrack(tr, this.f64, this.f32, k, capacity)),
     };
   }
 
@@ -346,30 +296,9 @@ export class AdaptiveCalibration {
     calibration.lastRecorded = state.lastRecorded >= 0 ? state.lastRecorded : -Infinity;
     calibration.resolution = new Resolution(state.resolution);
     if (state.unit && state.unit > 0) calibration.unit = state.unit;
-    state.tracks.forEach((saved, j) => {
-      const tr = calibration.tracks[j];
-      const p = saved.pending;
-      const count = p.target.length;
-      if (count > tr.target.length || p.up.length !== count * k || saved.offset.length !== k) {
-        throw new ModelError(NAME, `state of horizon ${tr.steps} is inconsistent`);
-      }
-      tr.target.set(p.target);
-      tr.point.set(p.point);
-      tr.up.set(p.up);
-      tr.down.set(p.down);
-      // JSON writes NaN as null
-      tr.served.set(p.served.map((v) => (typeof v === 'number' ? v : NaN)));
-      tr.pendingCount = count;
-      // copied into a fresh buffer: a decoded Buffer may sit at an offset Float32Array cannot view
-      const bytes = Uint8Array.from(Buffer.from(saved.scores, 'base64'));
-      const scores = new Float32Array(bytes.buffer, 0, Math.floor(bytes.length / 4));
-      const rows = Math.min(capacity, Math.floor(scores.length / k));
-      tr.scores.set(scores.subarray(scores.length - rows * k));
-      tr.scoreCount = rows;
-      tr.scoreHead = rows % capacity;
-      tr.offset.set(saved.offset);
-      tr.dirty = true;
-    });
+    state.tracks.forEach((saved, j) =>
+      loadTrack(calibration.tracks[j], saved, calibration.f64, calibration.f32, k, capacity),
+    );
     return calibration;
   }
 }
