@@ -41,9 +41,7 @@ function memoryParts(text: string): string {
   const workers = samples(text, 'cloudpulse_worker_memory_bytes')
     .map((s) => `worker ${s.labels.worker} ${s.labels.kind} ${mb(s.value)}`)
     .join(', ');
-  const newSpace =
-    samples(text, 'nodejs_heap_space_size_total_bytes').find((s) => s.labels.space === 'new')?.value ?? NaN;
-  return `main heap ${mb(one('nodejs_heap_size_used_bytes'))} used of ${mb(one('nodejs_heap_size_total_bytes'))} (young generation ${mb(newSpace)}), main external ${mb(one('nodejs_external_memory_bytes'))}, ${workers}`;
+  return `main heap ${mb(one('nodejs_heap_size_used_bytes'))} used of ${mb(one('nodejs_heap_size_total_bytes'))} (young generation ${mb(youngGeneration(text))}), main external ${mb(one('nodejs_external_memory_bytes'))}, ${workers}`;
 }
 
 describe('churn soak', () => {
